@@ -1,0 +1,188 @@
+"""Shared store machinery: one lock per server, copy-on-write snapshots, sorted indexes.
+
+Records are never mutated in place once stored: an update stores a new record object.
+A snapshot is therefore a shallow copy of each container, and reset() swaps those copies
+back in: about a millisecond for the default data set, without re-running Faker.
+"""
+from __future__ import annotations
+
+import random
+import threading
+from bisect import bisect_left, insort
+from typing import Any, Callable, Iterator, Protocol
+
+
+class Resettable(Protocol):
+    def snapshot(self) -> Any: ...
+    def restore(self, snapshot: Any) -> None: ...
+
+
+class SortedIndex:
+    """Record ids ordered by a unique key `(sort value, sequence)`, read newest first.
+
+    Keyset pagination over it costs O(log n + page), whatever the size of the store.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: list[tuple[Any, int, Any]] | None = None) -> None:
+        self._entries: list[tuple[Any, int, Any]] = entries if entries is not None else []
+
+    def copy(self) -> "SortedIndex":
+        return SortedIndex(self._entries.copy())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, key: tuple[Any, int], record_id: Any) -> None:
+        insort(self._entries, (key[0], key[1], record_id))
+
+    def remove(self, key: tuple[Any, int], record_id: Any) -> None:
+        entry = (key[0], key[1], record_id)
+        i = bisect_left(self._entries, entry)
+        if i < len(self._entries) and self._entries[i] == entry:
+            del self._entries[i]
+
+    def descending(self, before: tuple[Any, int] | None = None) -> Iterator[tuple[tuple[Any, int], Any]]:
+        """Yield `(key, id)` newest first, starting strictly below `before` when given."""
+        entries = self._entries
+        i = len(entries) if before is None else bisect_left(entries, before)
+        while i > 0:
+            i -= 1
+            value, seq, record_id = entries[i]
+            yield (value, seq), record_id
+
+    def ascending(self, after: tuple[Any, int] | None = None) -> Iterator[tuple[tuple[Any, int], Any]]:
+        """Yield `(key, id)` oldest first, starting strictly above `after` when given."""
+        entries = self._entries
+        i = 0 if after is None else bisect_left(entries, (after[0], after[1] + 1))
+        for value, seq, record_id in entries[i:] if i else entries:
+            yield (value, seq), record_id
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, (dict, list, set, SortedIndex)):
+        return value.copy()
+    if isinstance(value, random.Random):
+        clone = random.Random()
+        clone.setstate(value.getstate())
+        return clone
+    return value  # ints, strings, tuples, frozen records: immutable
+
+
+class TenantState:
+    """Base for one tenant's data: `STATE` names the attributes a snapshot covers.
+
+    Containers listed in STATE must be flat (dict, list, set, SortedIndex) holding
+    records that are replaced, never mutated, so a shallow copy is a true snapshot.
+    """
+
+    STATE: tuple[str, ...] = ()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {name: _copy(getattr(self, name)) for name in self.STATE}
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        for name, value in snapshot.items():
+            setattr(self, name, _copy(value))
+
+
+class Store:
+    """Everything one server holds, behind one lock.
+
+    Routes hold `store.lock` for the whole read-modify-write of a request, so each
+    request sees and leaves a consistent state whatever the number of threads.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._parts: list[Resettable] = []
+        self._snapshots: list[Any] | None = None
+
+    def register(self, part: Resettable) -> None:
+        with self.lock:
+            self._parts.append(part)
+            self._snapshots = None
+
+    def seal(self) -> None:
+        """Remember the current state as the one reset() returns to."""
+        with self.lock:
+            self._snapshots = [part.snapshot() for part in self._parts]
+
+    def reset(self) -> None:
+        with self.lock:
+            if self._snapshots is None:
+                self.seal()
+            for part, snap in zip(self._parts, self._snapshots or ()):
+                part.restore(snap)
+
+    def locked(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.lock:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class Table:
+    """One kind of record: rows by id, ids by externalId, and two sorted indexes.
+
+    Records carry `id`, `external_id`, `created` and `updated`, the last two being
+    unique `(milliseconds, sequence)` keys. A Table copies as one snapshot unit.
+    """
+
+    __slots__ = ("rows", "by_external", "by_created", "by_updated")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Any] = {}
+        self.by_external: dict[str, str] = {}
+        self.by_created = SortedIndex()
+        self.by_updated = SortedIndex()
+
+    def copy(self) -> "Table":
+        clone = Table.__new__(Table)
+        clone.rows = self.rows.copy()
+        clone.by_external = self.by_external.copy()
+        clone.by_created = self.by_created.copy()
+        clone.by_updated = self.by_updated.copy()
+        return clone
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows.values())
+
+    def get(self, record_id: str) -> Any:
+        return self.rows.get(record_id)
+
+    def find(self, id_or_external_id: str) -> Any:
+        """By our id first, then by the client's externalId."""
+        found = self.rows.get(id_or_external_id)
+        if found is None:
+            other = self.by_external.get(id_or_external_id)
+            found = self.rows.get(other) if other is not None else None
+        return found
+
+    def index(self, sort_by: str) -> SortedIndex:
+        return self.by_created if sort_by == "createdAt" else self.by_updated
+
+    def insert(self, record: Any) -> None:
+        self.rows[record.id] = record
+        if getattr(record, "external_id", None) is not None:
+            self.by_external[record.external_id] = record.id
+        self.by_created.add(record.created, record.id)
+        self.by_updated.add(record.updated, record.id)
+
+    def replace(self, old: Any, new: Any) -> None:
+        self.rows[new.id] = new
+        if old.updated != new.updated:
+            self.by_updated.remove(old.updated, old.id)
+            self.by_updated.add(new.updated, new.id)
+
+    def delete(self, record: Any) -> None:
+        del self.rows[record.id]
+        if getattr(record, "external_id", None) is not None:
+            self.by_external.pop(record.external_id, None)
+        self.by_created.remove(record.created, record.id)
+        self.by_updated.remove(record.updated, record.id)

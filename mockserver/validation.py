@@ -1,0 +1,176 @@
+"""JSON Schemas (draft 2020-12): loaded and compiled once per process, on first use.
+
+Each vendor has a folder under schemas/; a schema's `$id` is
+`https://mockserver.invalid/schemas/<vendor>/<file>`, so files `$ref` each other by
+file name. Nothing here knows a vendor's error format: callers turn the first
+problem into their vendor's error body.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .resources import data_dir
+
+SCHEMA_BASE = "https://mockserver.invalid/schemas/"
+
+_lock = threading.Lock()
+_validators: dict[tuple[str, str], Any] = {}
+_registries: dict[str, Any] = {}
+
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$"
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # the "type" keyword reports non-strings
+    if not _DATE_TIME.match(value):
+        return False
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value[:10] + "T" + value[11:19])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    from datetime import date
+
+    try:
+        return bool(_DATE.match(value)) and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One way an instance breaks its schema, phrased for an API user."""
+
+    path: str  # e.g. "messages[0].from.type", "" for the whole body
+    message: str  # e.g. "messages[0].from.type must be one of admin, user"
+
+
+def _format_path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_TYPE_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+def _phrase(error: Any) -> Problem:
+    path = _format_path(error.absolute_path)
+    subject = path or "body"
+    kind, arg = error.validator, error.validator_value
+    if kind == "required":
+        missing = re.match(r"'(.+?)' is a required property", error.message)
+        name = missing.group(1) if missing else "field"
+        full = f"{path}.{name}" if path else name
+        return Problem(full, f"{full} is required")
+    if kind == "type":
+        types = arg if isinstance(arg, list) else [arg]
+        return Problem(path, f"{subject} must be " + " or ".join(_TYPE_NAMES.get(t, t) for t in types))
+    if kind == "enum":
+        return Problem(path, f"{subject} must be one of " + ", ".join(str(v) for v in arg))
+    if kind == "const":
+        return Problem(path, f"{subject} must be {arg}")
+    if kind == "minLength":
+        return Problem(path, f"{subject} must not be empty" if arg == 1 else f"{subject} must be at least {arg} characters long")
+    if kind == "maxLength":
+        return Problem(path, f"{subject} must be at most {arg} characters long")
+    if kind == "minItems":
+        return Problem(path, f"{subject} must contain at least {arg} item(s)")
+    if kind == "maxItems":
+        return Problem(path, f"{subject} must contain at most {arg} item(s)")
+    if kind == "format":
+        return Problem(path, f"{subject} must be a valid {arg}")
+    if kind == "pattern":
+        return Problem(path, f"{subject} has an invalid format")
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}[kind]
+        return Problem(path, f"{subject} must be {word} {arg}")
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        extra = re.findall(r"'([^']+)'", error.message)
+        return Problem(path, f"{subject} must not have the field(s) {', '.join(extra)}")
+    return Problem(path, f"{subject}: {error.message}")
+
+
+def _registry(vendor: str) -> Any:
+    from referencing import Registry, Resource
+
+    registry = _registries.get(vendor)
+    if registry is None:
+        resources = []
+        for file in sorted((data_dir("schemas") / vendor).glob("*.json")):
+            contents = json.loads(file.read_text(encoding="utf-8"))
+            uri = contents.get("$id") or f"{SCHEMA_BASE}{vendor}/{file.name}"
+            resources.append((uri, Resource.from_contents(contents)))
+        registry = _registries[vendor] = Registry().with_resources(resources)
+    return registry
+
+
+def validator(vendor: str, name: str) -> Any:
+    """The compiled validator for schemas/<vendor>/<name>.json (compiled once per process)."""
+    key = (vendor, name)
+    found = _validators.get(key)
+    if found is not None:
+        return found
+    with _lock:
+        found = _validators.get(key)
+        if found is None:
+            from jsonschema import Draft202012Validator, FormatChecker
+
+            registry = _registry(vendor)
+            uri = f"{SCHEMA_BASE}{vendor}/{name}.json"
+            schema = registry.contents(uri)
+            checker = FormatChecker(formats=())
+            checker.checks("date-time")(_is_date_time)
+            checker.checks("date")(_is_date)
+            found = Draft202012Validator(schema, registry=registry, format_checker=checker)
+            _validators[key] = found
+    return found
+
+
+def problems(vendor: str, name: str, instance: Any) -> list[Problem]:
+    """Every problem with `instance`, in document order (path, then rule)."""
+    errors = sorted(
+        validator(vendor, name).iter_errors(instance),
+        key=lambda e: ([(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path], str(e.validator)),
+    )
+    return [_phrase(error) for error in errors]
+
+
+def first_problem(vendor: str, name: str, instance: Any) -> Problem | None:
+    found = problems(vendor, name, instance)
+    return found[0] if found else None
+
+
+def schema_names(vendor: str) -> list[str]:
+    return sorted(p.stem for p in (data_dir("schemas") / vendor).glob("*.json"))
+
+
+class ResponseSchemaError(AssertionError):
+    """A response of the fake itself broke its schema (strict mode only)."""
