@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import time
 from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app, state_of
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: the fake runs inside other people's test output."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 class MockServer:
@@ -31,10 +39,13 @@ class MockServer:
         """Bind (raising OSError if the port is taken), serve, and wait until it answers."""
         if self._server is not None:
             return self
-        server = make_server(self.host, self.port, self.app, threaded=True)
+        # Bind here so a taken port raises OSError (werkzeug would print and sys.exit).
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.create_server((self.host, self.port), family=family) as sock:
+            server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler, fd=sock.fileno())
         server.daemon_threads = True  # a client's idle keep-alive must not hold up stop()
         self._server = server
-        self.port = server.server_port
+        self.port = server.socket.getsockname()[1]
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"mockserver:{self.port}", daemon=True)
         self._thread.start()
         try:

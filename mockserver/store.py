@@ -61,7 +61,7 @@ class SortedIndex:
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, (dict, list, set, SortedIndex)):
+    if isinstance(value, (dict, list, set, SortedIndex, Table)):
         return value.copy()
     if isinstance(value, random.Random):
         clone = random.Random()

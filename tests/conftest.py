@@ -39,3 +39,6 @@ def mockserver_session() -> Iterator[MockServer]:
     """Overrides the plugin's session server: the same, in strict mode."""
     with MockServer(seed=0, strict_responses=True) as server:
         yield server
+
+
+pytest_plugins = ["pytester"]
