@@ -1,0 +1,56 @@
+"""The pytest plugin as a downstream suite meets it: no conftest, just the package."""
+from __future__ import annotations
+
+DOWNSTREAM = '''
+import pytest
+import requests
+
+def _create(server, external_id):
+    v = server.vitally
+    return requests.post(v.base_url + "/conversations", auth=v.auth,
+                         json={"externalId": external_id, "subject": "s", "messages": []})
+
+def test_first_creates(mockserver):
+    assert _create(mockserver, "leftover").status_code == 200
+    assert mockserver.vitally.conversation("leftover") is not None
+
+def test_second_starts_clean(mockserver):
+    assert mockserver.vitally.conversation("leftover") is None
+    assert _create(mockserver, "leftover").status_code == 200
+
+def test_rate_limit_does_not_leak(mockserver):
+    r = requests.get(mockserver.vitally.base_url + "/admins", auth=mockserver.vitally.auth)
+    assert r.headers["RateLimit-Remaining"] == "999"
+
+@pytest.mark.mockserver(seed=5, vitally_rate_limit=2)
+def test_marker_gives_a_dedicated_server(mockserver, mockserver_session):
+    assert mockserver is not mockserver_session
+    assert mockserver.vitally.accounts != mockserver_session.vitally.accounts
+    url, auth = mockserver.vitally.base_url + "/admins", mockserver.vitally.auth
+    assert [requests.get(url, auth=auth).status_code for _ in range(3)] == [200, 200, 429]
+'''
+
+
+def test_downstream_suite_gets_the_fixture_without_a_conftest(pytester):
+    pytester.makepyfile(test_downstream=DOWNSTREAM)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=4)
+
+
+def test_seed_from_the_command_line(pytester):
+    pytester.makepyfile(test_seeded='''
+def test_seed(mockserver):
+    assert mockserver.app.extensions["mockserver"].config.seed == 7
+''')
+    result = pytester.runpytest_subprocess("--mockserver-seed", "7", "-q")
+    result.assert_outcomes(passed=1)
+
+
+def test_seed_from_the_ini_file(pytester):
+    pytester.makeini("[pytest]\nmockserver_seed = 9\n")
+    pytester.makepyfile(test_seeded='''
+def test_seed(mockserver):
+    assert mockserver.app.extensions["mockserver"].config.seed == 9
+''')
+    result = pytester.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=1)
