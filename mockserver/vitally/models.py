@@ -454,7 +454,11 @@ class VitallyWorkspace(TenantState):
         self._same_external_id(old, body)
         by_external = {self.messages[m].external_id: self.messages[m] for m in old.message_ids}
         planned: list[Message] = []
+        in_body: set[str] = set()
         for i, item in enumerate(body.get("messages") or []):
+            if item["externalId"] in in_body:
+                raise BadRequest(f"messages[{i}].externalId {item['externalId']} appears more than once in messages")
+            in_body.add(item["externalId"])
             existing = by_external.get(item["externalId"])
             if existing is None:
                 planned.extend(self._check_new_messages(old, [item], f"messages[{i}]", single=True, taken=by_external))
