@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 from bisect import bisect_left, insort
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 
 class Resettable(Protocol):
@@ -115,13 +115,6 @@ class Store:
                 self.seal()
             for part, snap in zip(self._parts, self._snapshots or ()):
                 part.restore(snap)
-
-    def locked(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.lock:
-                return fn(*args, **kwargs)
-
-        return wrapper
 
 
 class Table:
