@@ -7,6 +7,7 @@ Records are slotted dataclasses that are replaced, never mutated, once stored
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -33,15 +34,39 @@ def iso_ms(ms: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
+# What iso_ms can write back: years 0001 to 9999 in UTC.
+_MIN_MS = int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)
+_MAX_MS = int(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc).timestamp() * 1000)
+
+
 def parse_timestamp(value: str) -> int:
-    """An ISO-8601 string (any offset, `Z` allowed) to UTC milliseconds."""
+    """An ISO-8601 string (any offset, `Z` allowed) to UTC milliseconds.
+
+    Raises ValueError for what is not a real instant: an offset of 24 hours or more,
+    minutes of 60 or more, or a moment that falls outside years 1-9999 once in UTC.
+    """
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    offset = _OFFSET.search(text)
+    if offset is not None and (int(offset.group(2)) > 23 or int(offset.group(3)) > 59):
+        raise ValueError(f"invalid UTC offset in {value!r}")
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)
+    ms = int(moment.timestamp() * 1000)
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise ValueError(f"{value!r} is out of range")
+    return ms
+
+
+def checked_timestamp(value: str, where: str) -> int:
+    """parse_timestamp, answering a bad value with a 400 that names the field."""
+    try:
+        return parse_timestamp(value)
+    except (ValueError, OverflowError):
+        raise BadRequest(f"{where} must be a valid date-time") from None
 
 
 def merge_traits(old: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
@@ -380,7 +405,7 @@ class VitallyWorkspace(TenantState):
             account_ids=account_ids,
             organization_ids=org_ids,
             avatar=body.get("avatar"),
-            join_date=_normalise_time(body.get("joinDate")),
+            join_date=_normalise_time(body.get("joinDate"), "joinDate"),
             first_known=iso_ms(stamp[0]),
             unsubscribed=bool(body.get("unsubscribedFromConversations", False)),
         )
@@ -402,7 +427,7 @@ class VitallyWorkspace(TenantState):
             if field_name in body:
                 changes[attr] = body[field_name]
         if "joinDate" in body:
-            changes["join_date"] = _normalise_time(body["joinDate"])
+            changes["join_date"] = _normalise_time(body["joinDate"], "joinDate")
         if "unsubscribedFromConversations" in body:
             changes["unsubscribed"] = bool(body["unsubscribedFromConversations"])
         new = replace(old, **changes)
@@ -550,7 +575,7 @@ class VitallyWorkspace(TenantState):
                 conversation_id=conversation.id,
                 external_id=item["externalId"],
                 body=item["message"],
-                timestamp_ms=parse_timestamp(item["timestamp"]) if item.get("timestamp") else int(self.clock() * 1000),
+                timestamp_ms=checked_timestamp(item["timestamp"], f"{prefix}timestamp") if "timestamp" in item else int(self.clock() * 1000),
                 sender=self._participant(item["from"], f"{prefix}from"),
                 to=self._participant_list(item.get("to"), f"{prefix}to"),
                 cc=self._participant_list(item.get("cc"), f"{prefix}cc"),
@@ -565,8 +590,8 @@ class VitallyWorkspace(TenantState):
         changes: dict[str, Any] = {}
         if "message" in item:
             changes["body"] = item["message"]
-        if item.get("timestamp"):
-            changes["timestamp_ms"] = parse_timestamp(item["timestamp"])
+        if "timestamp" in item:
+            changes["timestamp_ms"] = checked_timestamp(item["timestamp"], f"{where}.timestamp")
         if "from" in item:
             changes["sender"] = self._participant(item["from"], f"{where}.from")
         for name in ("to", "cc", "bcc"):
@@ -625,5 +650,5 @@ class VitallyWorkspace(TenantState):
         return found.id
 
 
-def _normalise_time(value: str | None) -> str | None:
-    return None if value is None else iso_ms(parse_timestamp(value))
+def _normalise_time(value: str | None, where: str) -> str | None:
+    return None if value is None else iso_ms(checked_timestamp(value, where))
