@@ -1,0 +1,68 @@
+"""Rate limiting: RateLimit-* headers on every authenticated response, 429 past the limit."""
+from __future__ import annotations
+
+from .conftest import assert_error, basic, conversation_body, strict_app, unchanged
+
+
+def test_every_authenticated_response_carries_the_headers(client, h):
+    responses = [
+        client.get("/resources/conversations?limit=1", headers=h),
+        client.get("/resources/conversations/nope", headers=h),  # 404
+        client.get("/resources/conversations?sortBy=bad", headers=h),  # 400
+        client.post("/resources/conversations", json=conversation_body("rl"), headers=h),
+    ]
+    remaining = []
+    for response in responses:
+        assert response.headers["RateLimit-Limit"] == "1000, 1000;window=60"
+        reset = int(response.headers["RateLimit-Reset"])
+        assert 0 <= reset <= 60
+        remaining.append(int(response.headers["RateLimit-Remaining"]))
+    assert remaining == [999, 998, 997, 996]
+
+
+def test_over_the_limit_is_429_with_headers_and_retry_after():
+    app = strict_app(vitally_rate_limit=3)
+    client = app.test_client()
+    h = basic("sk_test_mockserver")
+    for expected in (2, 1, 0):
+        response = client.get("/resources/admins", headers=h)
+        assert response.status_code == 200
+        assert response.headers["RateLimit-Remaining"] == str(expected)
+        assert response.headers["RateLimit-Limit"] == "3, 3;window=60"
+    with unchanged(app):
+        limited = client.post("/resources/conversations", json=conversation_body("over"), headers=h)
+        assert_error(limited, 429)
+    assert limited.headers["RateLimit-Limit"] == "3, 3;window=60"
+    assert limited.headers["RateLimit-Remaining"] == "0"
+    assert 0 < int(limited.headers["Retry-After"]) <= 60
+    assert limited.headers["Retry-After"] == limited.headers["RateLimit-Reset"]
+    assert_error(client.get("/resources/conversations/over", headers=h), 429)
+
+
+def test_keys_are_limited_independently():
+    app = strict_app(vitally_rate_limit=2, vitally_keys=["k1", "k2"])
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/resources/admins", headers=basic("k1")).status_code == 200
+    assert_error(client.get("/resources/admins", headers=basic("k1")), 429)
+    response = client.get("/resources/admins", headers=basic("k2"))
+    assert response.status_code == 200 and response.headers["RateLimit-Remaining"] == "1"
+
+
+def test_unauthenticated_requests_do_not_use_the_budget():
+    app = strict_app(vitally_rate_limit=1)
+    client = app.test_client()
+    for _ in range(3):
+        assert_error(client.get("/resources/admins", headers=basic("wrong")), 401)
+    assert client.get("/resources/admins", headers=basic("sk_test_mockserver")).status_code == 200
+
+
+def test_reset_clears_the_window():
+    app = strict_app(vitally_rate_limit=1)
+    client = app.test_client()
+    h = basic("sk_test_mockserver")
+    assert client.get("/resources/admins", headers=h).status_code == 200
+    assert_error(client.get("/resources/admins", headers=h), 429)
+    assert client.post("/__mockserver/reset").status_code == 200
+    response = client.get("/resources/admins", headers=h)
+    assert response.status_code == 200 and response.headers["RateLimit-Remaining"] == "0"
