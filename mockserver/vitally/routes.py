@@ -115,6 +115,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # 1e999: no JSON number can carry it back
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def json_body(schema: str) -> dict[str, Any]:
     """The request's JSON object, validated against schemas/vitally/<schema>.json."""
     mimetype = request.mimetype
@@ -122,8 +129,8 @@ def json_body(schema: str) -> dict[str, Any]:
         raise VitallyError("Unsupported Media Type", 415)
     raw = request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH, answered by the app
     try:
-        body = json.loads(raw, parse_constant=_reject_constant) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         raise BadRequest("Invalid request payload JSON format") from None
     problem = validation.first_problem(VENDOR, schema, body)
     if problem is not None:
