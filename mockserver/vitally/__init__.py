@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,9 @@ class VitallyBackend:
 class VitallyHandle:
     """What a test needs of one workspace: where, how to authenticate, and its data.
 
-    The data properties return the JSON objects the API would, read under the lock.
+    The data properties return the JSON objects the API would, read under the lock,
+    as deep copies: shapes share the stored records' traits, which must never be
+    edited in place (the reset snapshot shares them too).
     """
 
     server: "MockServer"
@@ -73,7 +76,7 @@ class VitallyHandle:
         with self.store.lock:
             rows = getattr(self.workspace, table)
             ordered = [rows.rows[i] for _, i in rows.by_created.descending()]
-            return [shape(r) for r in ordered]
+            return copy.deepcopy([shape(r) for r in ordered])
 
     @property
     def organizations(self) -> list[dict[str, Any]]:
@@ -112,7 +115,7 @@ class VitallyHandle:
 
         with self.store.lock:
             try:
-                return shapes.conversation(self.workspace, self.workspace.conversation(id_or_external_id))
+                return copy.deepcopy(shapes.conversation(self.workspace, self.workspace.conversation(id_or_external_id)))
             except NotFound:
                 return None
 
