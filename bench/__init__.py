@@ -1,0 +1,1 @@
+"""mockserver's benchmarks: `python -m bench` (see bench/README.md)."""
