@@ -7,6 +7,7 @@ import json
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import validation
 from . import shapes
@@ -128,6 +129,10 @@ def json_body(schema: str) -> dict[str, Any]:
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise VitallyError("Unsupported Media Type", 415)
     raw = request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH, answered by the app
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut off silently at the limit instead: still too large.
+        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting

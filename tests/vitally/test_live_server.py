@@ -160,3 +160,22 @@ def test_oversized_body_over_the_wire(mockserver):
     r = requests.post(f"{vitally.base_url}/conversations", data=body, headers={**vitally.headers, "Content-Type": "application/json"}, timeout=30)
     assert r.status_code == 413 and r.json()["statusCode"] == 413
     assert vitally.conversation("huge") is None
+
+
+@pytest.mark.mockserver(max_body_bytes=2000)
+def test_oversized_chunked_body_is_413_not_truncated(mockserver):
+    """Without Content-Length the server cuts the stream at the limit; that is still a 413."""
+    vitally = mockserver.vitally
+    valid = json.dumps(conversation_body("chunked")).encode()
+    padded = valid + b" " * 5000  # the first 2000 bytes alone are valid JSON
+
+    def chunks(data: bytes):
+        for i in range(0, len(data), 500):
+            yield data[i:i + 500]
+
+    headers = {**vitally.headers, "Content-Type": "application/json"}
+    r = requests.post(f"{vitally.base_url}/conversations", data=chunks(padded), headers=headers, timeout=30)
+    assert r.status_code == 413 and r.json()["statusCode"] == 413
+    assert vitally.conversation("chunked") is None
+    ok = requests.post(f"{vitally.base_url}/conversations", data=chunks(valid), headers=headers, timeout=30)
+    assert ok.status_code == 200
