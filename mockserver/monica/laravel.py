@@ -1,0 +1,350 @@
+"""What Monica inherits from Laravel 9 and PHP 8, reimplemented for the rules Monica uses.
+
+- Input: body merged over the query string, strings trimmed, `""` turned to null
+  (TrimStrings + ConvertEmptyStringsToNull).
+- Validation: `required`, `nullable`, `date`, `integer`, `boolean`, `string`, `max:N`,
+  `exists:<table>`, every failing rule of every attribute, in rule order, with the
+  messages of Monica's resources/lang/en/validation.php.
+- PHP and MySQL value semantics the API leaks: FILTER_VALIDATE_INT, numeric strings,
+  MySQL's string-to-number comparison used by `exists` and `where id = ?`.
+- Dates as Eloquent stores them, and `expectsJson()`.
+
+Nothing here knows Monica's resources or HTTP routes.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+PHP_INT_MAX = 2**63 - 1
+PHP_INT_MIN = -(2**63)
+
+MESSAGES = {
+    "required": "The {attribute} field is required.",
+    "date": "The {attribute} is not a valid date.",
+    "integer": "The {attribute} must be an integer.",
+    "boolean": "The {attribute} field must be true or false.",
+    "string": "The {attribute} must be a string.",
+    "exists": "The selected {attribute} is invalid.",
+    "max.string": "The {attribute} may not be greater than {max} characters.",
+    "max.array": "The {attribute} may not have more than {max} items.",
+}
+
+
+# -- input ---------------------------------------------------------------------
+
+
+def clean(value: Any) -> Any:
+    """TrimStrings then ConvertEmptyStringsToNull, recursively, as the global middleware does."""
+    if isinstance(value, str):
+        trimmed = php_trim(value)
+        return None if trimmed == "" else trimmed
+    if isinstance(value, dict):
+        return {key: clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
+def php_trim(text: str) -> str:
+    # Laravel 9 TrimStrings: preg_replace('~^[\s\x{FEFF}\x{200B}]+|[\s\x{FEFF}\x{200B}]+$~u', '', $value);
+    # PCRE's \s without UCP is ASCII whitespace only.
+    return re.sub(r"^[ \t\n\x0b\x0c\r\ufeff\u200b]+|[ \t\n\x0b\x0c\r\ufeff\u200b]+$", "", text)
+
+
+def as_input_bag(decoded: Any) -> dict[str, Any]:
+    """`(array) json_decode($content, true)`: an object keeps its keys; anything else has
+    only integer keys (a list, or a scalar wrapped as `[scalar]`), so no named field."""
+    if isinstance(decoded, dict):
+        return decoded
+    if decoded is None:
+        return {}
+    items = decoded if isinstance(decoded, list) else [decoded]
+    return {str(i): item for i, item in enumerate(items)}
+
+
+def merged_input(body: Mapping[str, Any], query: Mapping[str, Any]) -> dict[str, Any]:
+    """`$request->all()`: body input first, query string for keys the body lacks."""
+    merged = dict(query)
+    merged.update(body)
+    return {key: clean(value) for key, value in merged.items()}
+
+
+# -- PHP and MySQL values ------------------------------------------------------
+
+_INT_STRING = re.compile(r"^[+-]?(0|[1-9][0-9]*)$")
+# PHP 8 numeric string: optional leading and trailing whitespace around a number.
+_NUMERIC = re.compile(r"^[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t\n\r\v\f]*$")
+_LEADING_NUMERIC = re.compile(r"^[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_MYSQL_PREFIX = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def php_string(value: Any) -> str:
+    """`(string) $value` for the scalars JSON can carry."""
+    if value is True:
+        return "1"
+    if value is False or value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace("e+", "E+").replace("e-", "E-")
+    return str(value)
+
+
+def filter_int(value: Any) -> int | None:
+    """filter_var($value, FILTER_VALIDATE_INT): the int, or None when it fails."""
+    if isinstance(value, (list, dict)) or value is None:
+        return None
+    text = php_string(value).strip(" \t\n\r\v\x00")
+    if not _INT_STRING.match(text):
+        return None
+    number = int(text)
+    return number if PHP_INT_MIN <= number <= PHP_INT_MAX else None
+
+
+def is_numeric(value: Any) -> bool:
+    """PHP 8 is_numeric()."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and bool(_NUMERIC.match(value))
+
+
+def mysql_number(value: Any) -> float | None:
+    """The number MySQL compares an integer column with: a string's numeric prefix, else 0."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _MYSQL_PREFIX.match(value)
+        return float(match.group(0)) if match else 0.0
+    return None
+
+
+def mysql_id(value: Any) -> int | None:
+    """The integer id that `where id = <value>` matches, or None when it matches none."""
+    number = mysql_number(value)
+    if number is None or not math.isfinite(number) or not number.is_integer():
+        return None
+    return int(number)
+
+
+class PhpError(Exception):
+    """An uncaught PHP error: Monica's Handler answers 500 with its message."""
+
+
+def php_int_argument(value: str, method: str, position: int, name: str) -> int:
+    """A route segment passed to an `int`-typed controller parameter (coercive typing mode)."""
+    if _NUMERIC.match(value):
+        return int(float(value)) if not _INT_STRING.match(value.strip()) else int(value.strip())
+    if _LEADING_NUMERIC.match(value):
+        raise PhpError("A non-numeric value encountered")
+    raise PhpError(
+        f"{method}(): Argument #{position} (${name}) must be of type int, string given, "
+        "called in /var/www/html/vendor/laravel/framework/src/Illuminate/Routing/Controller.php on line 54"
+    )
+
+
+# -- dates ---------------------------------------------------------------------
+
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE_TIME = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})[Tt ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"\s*(?:[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_SLASHED = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_AMERICAN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_EUROPEAN = re.compile(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def parse_date(value: Any) -> datetime | None:
+    """The wall-clock datetime Eloquent stores for a value the `date` rule accepts, else None.
+
+    `date` is strtotime() !== false plus checkdate() on date_parse(): real calendar
+    dates only, no relative words. `Y-m-d` is stored at midnight; any other accepted
+    form keeps its wall-clock time and drops its offset. Accepted: Y-m-d[ H:i[:s[.u]]]
+    with an optional Z/UTC/offset, Y/m/d, m/d/Y and d-m-Y or d.m.Y, each with an
+    optional time (our subset of what strtotime reads).
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    parts: tuple[Any, ...]
+    match = _YMD.match(text)
+    if match:
+        parts = (match.group(1), match.group(2), match.group(3), 0, 0, 0)
+    elif (match := _DATE_TIME.match(text)) is not None:
+        parts = match.groups()[:6]
+    elif (match := _SLASHED.match(text)) is not None:
+        parts = match.groups()
+    elif (match := _AMERICAN.match(text)) is not None:
+        month, day, year, *time = match.groups()
+        parts = (year, month, day, *time)
+    elif (match := _EUROPEAN.match(text)) is not None:
+        day, month, year, *time = match.groups()
+        parts = (year, month, day, *time)
+    else:
+        return None
+    year, month, day, hour, minute, second = (int(p) if p is not None else 0 for p in parts)
+    if year < 1 or hour > 23 or minute > 59 or second > 59:
+        return None
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """DateHelper::getTimestamp: `Y-m-d\\TH:i:s\\Z` of the stored wall clock (app timezone UTC)."""
+    if moment is None:
+        return None
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+
+
+def carbon_json(moment: datetime | None) -> str | None:
+    """A raw Carbon value serialised by json_encode: ISO 8601 with microseconds."""
+    if moment is None:
+        return None
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond:06d}Z"
+
+
+# -- validation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    argument: str | None = None
+
+
+def parse_rules(spec: str) -> tuple[Rule, ...]:
+    rules = []
+    for part in spec.split("|"):
+        name, _, argument = part.partition(":")
+        rules.append(Rule(name, argument or None))
+    return tuple(rules)
+
+
+Exists = Callable[[str, Any], bool]
+
+
+def _is_empty(value: Any) -> bool:
+    # validateRequired: null, a blank string, an empty array
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, (list, dict)):
+        return len(value) == 0
+    return False
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, (list, dict)):
+        return len(value)
+    return len(php_string(value))
+
+
+def _passes(rule: Rule, value: Any, exists: Exists) -> bool:
+    name = rule.name
+    if name == "required":
+        return not _is_empty(value)
+    if name == "integer":
+        return filter_int(value) is not None
+    if name == "boolean":
+        return value is True or value is False or (type(value) is int and value in (0, 1)) or value in ("0", "1")
+    if name == "string":
+        return isinstance(value, str)
+    if name == "date":
+        return parse_date(value) is not None
+    if name == "max":
+        return _size(value) <= int(rule.argument or 0)
+    if name == "exists":
+        return exists(rule.argument or "", value)
+    raise ValueError(f"unsupported rule {name}")
+
+
+def _message(rule: Rule, attribute: str, value: Any) -> str:
+    display = attribute.replace("_", " ")
+    if rule.name == "max":
+        kind = "array" if isinstance(value, (list, dict)) else "string"
+        return MESSAGES[f"max.{kind}"].format(attribute=display, max=rule.argument)
+    return MESSAGES[rule.name].format(attribute=display)
+
+
+def validate(data: Mapping[str, Any], rules: Sequence[tuple[str, str]], exists: Exists) -> list[str]:
+    """Every message of every failing rule, attribute by attribute, rule by rule.
+
+    An absent attribute is checked only by `required`; a null one skips the rules of
+    a `nullable` attribute; a failed `required` ends that attribute's checks.
+    """
+    messages: list[str] = []
+    for attribute, spec in rules:
+        parsed = parse_rules(spec)
+        present = attribute in data
+        value = data.get(attribute)
+        nullable = any(rule.name == "nullable" for rule in parsed)
+        for rule in parsed:
+            if rule.name == "nullable":
+                continue
+            if rule.name != "required" and (not present or (nullable and value is None)):
+                continue
+            if not _passes(rule, value, exists):
+                messages.append(_message(rule, attribute, value))
+                if rule.name == "required":
+                    break
+    return messages
+
+
+# -- content negotiation -------------------------------------------------------
+
+
+def _acceptable(accept: str | None) -> list[str]:
+    """Symfony AcceptHeader: media types by quality, highest first, ties in header order."""
+    if not accept:
+        return []
+    items = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = [piece.strip() for piece in part.split(";")]
+        if not media:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, val = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(val)
+                except ValueError:
+                    quality = 0.0
+        items.append((-quality, index, media))
+    return [media for _, _, media in sorted(items)]
+
+
+def expects_json(headers: Mapping[str, str]) -> bool:
+    """Request::expectsJson(): an XHR accepting anything, or a first acceptable type that is JSON."""
+    acceptable = _acceptable(headers.get("Accept"))
+    accepts_any = not acceptable or acceptable[0] in ("*/*", "*")
+    is_ajax = headers.get("X-Requested-With") == "XMLHttpRequest"
+    is_pjax = bool(headers.get("X-PJAX"))
+    wants_json = bool(acceptable) and any(token in acceptable[0].lower() for token in ("/json", "+json"))
+    return (is_ajax and not is_pjax and accepts_any) or wants_json
+
+
+def is_json_content_type(content_type: str | None) -> bool:
+    """Request::isJson()."""
+    lowered = (content_type or "").lower()
+    return "/json" in lowered or "+json" in lowered
+
+
+def last_of(values: Iterable[str]) -> str | None:
+    """PHP keeps the last of repeated query keys (`?limit=1&limit=2` is 2)."""
+    found = None
+    for value in values:
+        found = value
+    return found
