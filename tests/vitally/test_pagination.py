@@ -145,3 +145,11 @@ def test_update_moves_an_item_to_the_front(client, h):
     assert client.get("/resources/users?limit=1", headers=h).get_json()["results"][0]["id"] == oldest["id"]
     by_created = list_all(client, "/resources/users", h, sort_by="createdAt")
     assert _ordered(by_created, "createdAt")
+
+
+def test_deleting_the_cursor_item_does_not_break_paging(client, h):
+    everything = [c["id"] for c in list_all(client, "/resources/conversations", h)]
+    page = client.get("/resources/conversations?limit=5", headers=h).get_json()
+    assert client.delete(f"/resources/conversations/{page['results'][-1]['id']}", headers=h).status_code == 200
+    rest = list_all(client, "/resources/conversations", h, **{"from": page["next"]})
+    assert [c["id"] for c in page["results"]] + [c["id"] for c in rest] == everything

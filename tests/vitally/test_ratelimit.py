@@ -66,3 +66,15 @@ def test_reset_clears_the_window():
     assert client.post("/__mockserver/reset").status_code == 200
     response = client.get("/resources/admins", headers=h)
     assert response.status_code == 200 and response.headers["RateLimit-Remaining"] == "0"
+
+
+def test_body_errors_carry_the_headers_too():
+    app = strict_app(max_body_bytes=100)
+    client = app.test_client()
+    h = basic("sk_test_mockserver")
+    too_big = client.post("/resources/conversations", data="{" + " " * 200 + "}", headers={**h, "Content-Type": "application/json"})
+    wrong_type = client.post("/resources/conversations", data="x", headers={**h, "Content-Type": "text/plain"})
+    assert_error(too_big, 413)
+    assert_error(wrong_type, 415)
+    assert too_big.headers["RateLimit-Remaining"] == "999"
+    assert wrong_type.headers["RateLimit-Remaining"] == "998"
