@@ -1,4 +1,4 @@
-"""Seeded data generation: one Faker and one random.Random per server instance.
+"""Seeded data generation: one Faker-like generator and one random.Random per server instance.
 
 Each tenant reseeds both from (server seed, vendor, tenant index), so a tenant's data
 depends only on the seed and its position, not on the other tenants.
@@ -21,24 +21,6 @@ def derived_seed(seed: int, *parts: object) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def _make_faker() -> Any:
-    # A bare Generator with the few en_US providers we use: Faker() would load every
-    # provider of the locale, which costs more at boot than the whole seeding.
-    from faker import Generator
-    from faker.providers import color, date_time, lorem, misc
-    from faker.providers.address import en_US as address
-    from faker.providers.company import en_US as company
-    from faker.providers.internet import en_US as internet
-    from faker.providers.lorem import en_US as lorem_en
-    from faker.providers.person import en_US as person
-    from faker.providers.phone_number import en_US as phone_number
-
-    fake = Generator()
-    for module in (person, internet, company, lorem, lorem_en, date_time, address, phone_number, color, misc):
-        fake.add_provider(module.Provider)
-    return fake
-
-
 class Seeder:
     """The seeded randomness of one server; `for_tenant` hands out a reseeded pair."""
 
@@ -49,7 +31,10 @@ class Seeder:
     @property
     def fake(self) -> Any:
         if self._fake is None:
-            self._fake = _make_faker()
+            # Not Faker itself: importing it costs more than the whole default seeding.
+            from .words import QuickFake
+
+            self._fake = QuickFake()
         return self._fake
 
     def for_tenant(self, vendor: str, index: int) -> tuple[Any, random.Random]:
