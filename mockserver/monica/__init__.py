@@ -111,6 +111,22 @@ class MonicaHandle:
             return shapes.contact(self.account, self.account.create_contact(first_name, **fields), self.server.url)
 
 
+    def add_contact_field(self, contact_id: int, contact_field_type_id: int, data: str) -> dict[str, Any]:
+        """A contact field for test setup, e.g. `add_contact_field(contact["id"], 1, "ann@example.com")`."""
+        from . import shapes
+
+        with self.store.lock:
+            field = self.account.add_contact_field(contact_id, contact_field_type_id, data)
+            return shapes.contact_field(self.account, field, self.server.url)
+
+    def archive_contact(self, contact_id: int, archived: bool = True) -> dict[str, Any]:
+        """Archive (or unarchive) a contact: conversation and message writes on it get 422."""
+        from . import shapes
+
+        with self.store.lock:
+            return shapes.contact(self.account, self.account.set_contact_active(contact_id, not archived), self.server.url)
+
+
 def _reject_large_bodies() -> None:
     """ValidatePostSize is global middleware in Monica: 413 before routing, auth or throttle."""
     if request.path == "/api" or request.path.startswith("/api/"):

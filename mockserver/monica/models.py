@@ -404,6 +404,15 @@ class MonicaAccount(TenantState):
             updated_at=now,
         ))
 
+    def add_contact_field(self, contact_id: int, contact_field_type_id: int, data: str) -> ContactField:
+        """Test setup: a contact field (an email, a phone...) of one of this account's types."""
+        contact, cft = self.contact(contact_id), self.contact_field_type(contact_field_type_id)
+        now = self.clock()
+        return self.store_contact_field(ContactField(
+            id=self.world.ids.take("contact_fields"), uuid=self.new_uuid(), account_id=self.id,
+            contact_id=contact.id, contact_field_type_id=cft.id, data=data, created_at=now, updated_at=now,
+        ))
+
     def set_contact_active(self, contact_id: int, is_active: bool) -> Contact:
         """Test setup: archive or unarchive a contact."""
         old = self.contact(contact_id)
