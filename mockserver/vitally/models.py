@@ -196,8 +196,10 @@ class Conversation:
     created: Key
     updated: Key
     message_ids: tuple[str, ...] = ()  # sorted by (timestamp, id)
-    user_ids: frozenset[str] = frozenset()  # participants, derived from the messages
-    admin_ids: frozenset[str] = frozenset()
+    # Participants, derived from the messages: sorted tuples, a third of a frozenset's
+    # memory (216 bytes each), which counts at 100k conversations.
+    user_ids: tuple[str, ...] = ()
+    admin_ids: tuple[str, ...] = ()
     external_url: str | None = None
     status: str | None = None
     rating: str | None = None
@@ -532,7 +534,7 @@ class VitallyWorkspace(TenantState):
     def conversation_account_ids(self, conversation: Conversation) -> list[str]:
         """Accounts are associated implicitly through the users in the messages."""
         found: dict[str, None] = {}
-        for user_id in sorted(conversation.user_ids):
+        for user_id in conversation.user_ids:  # sorted
             user = self.users.rows.get(user_id)
             if user is not None:
                 found.update(dict.fromkeys(user.account_ids))
@@ -625,12 +627,13 @@ class VitallyWorkspace(TenantState):
         self.conversations.replace(current, new)
         return new
 
-    def _participants(self, messages: Iterable[Message]) -> dict[str, frozenset[str]]:
+    @staticmethod
+    def _participants(messages: Iterable[Message]) -> dict[str, tuple[str, ...]]:
         users, admins = set(), set()
         for message in messages:
             for kind, ref in message.participants():
                 (users if kind == "user" else admins).add(ref)
-        return {"user_ids": frozenset(users), "admin_ids": frozenset(admins)}
+        return {"user_ids": tuple(sorted(users)), "admin_ids": tuple(sorted(admins))}
 
     # -- shared rules --
     def _unique(self, table: Table, kind: str, external_id: str) -> None:

