@@ -89,13 +89,13 @@ def monica_cases(base_url: str) -> list[Case]:
     h = MONICA_HEADERS
     listed = _get(base_url, "/api/conversations", h)
     try:
-        first = listed["data"][0]
-        one = _get(base_url, f"/api/conversations/{first['id']}", h)["data"]
-        contact_id = one["contact"]["id"]
-        field_type_id = one["contact_field_type"]["id"]
-        message_id = one["messages"][0]["id"]
-    except (KeyError, IndexError, TypeError) as exc:
-        raise Unavailable(f"Monica conversation has no {exc}") from None
+        # Monica refuses writes for an archived (inactive) contact: pick an active one.
+        first = next(c for c in listed["data"] if c["messages"] and c["contact"].get("is_active", True))
+        contact_id = first["contact"]["id"]
+        field_type_id = first["contact_field_type"]["id"]
+        message_id = first["messages"][0]["id"]
+    except (KeyError, IndexError, TypeError, StopIteration) as exc:
+        raise Unavailable(f"no Monica conversation of an active contact with messages ({exc!r})") from None
     create = {"happened_at": "2025-06-01", "contact_id": contact_id, "contact_field_type_id": field_type_id}
     upsert = {"written_at": "2025-06-01", "written_by_me": True, "content": "Edited {uid}"}
     return [
