@@ -11,6 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from ..seeding import seeded_uuid
@@ -28,6 +29,7 @@ MAX_LIMIT = 100
 TRAIT_FIELDS = ("mrr", "nextRenewalDate", "churnedAt", "trialEndDate")
 
 
+@lru_cache(maxsize=65_536)  # a list page formats 200 of them; the same ones, page after page
 def iso_ms(ms: int) -> str:
     """ISO-8601 UTC with milliseconds, as Vitally writes it: 2020-12-11T20:16:27.370Z."""
     moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
