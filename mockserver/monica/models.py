@@ -421,12 +421,11 @@ class MonicaAccount(TenantState):
     # -- conversations --
     def list_conversations(self, request: PageRequest, contact_id: Any = None) -> Page:
         """`account->conversations()[->where('contact_id', ..)]->orderBy(..)->paginate(..)`."""
-        if contact_id is not None:
-            self.contact(contact_id)  # firstOrFail: 404 before any query
+        contact = self.contact(contact_id) if contact_id is not None else None  # firstOrFail: 404 first
         _check_sort(request)
         attr = "created_key" if request.column == "created_at" else "updated_key"
-        if contact_id is not None:
-            rows = [self.conversations[i] for i in self.conversations_by_contact.get(self.contact(contact_id).id, ())]
+        if contact is not None:
+            rows = [self.conversations[i] for i in self.conversations_by_contact.get(contact.id, ())]
             rows.sort(key=lambda c: getattr(c, attr), reverse=request.descending)
             return paginate(rows, len(rows), request)
         index = self.conversations_by_created if attr == "created_key" else self.conversations_by_updated

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import validation
 from . import shapes
@@ -62,7 +63,12 @@ def bearer_token(header: str | None) -> str | None:
 
 
 def _raw_body() -> bytes:
-    return request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH, answered by the app
+    raw = request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH, answered by the app
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut off silently at the limit instead: still too large.
+        raise RequestEntityTooLarge()
+    return raw
 
 
 def _body_input() -> dict[str, Any]:
@@ -72,8 +78,8 @@ def _body_input() -> dict[str, Any]:
         raw = _raw_body()
         try:
             decoded = json.loads(raw, parse_constant=_reject_constant) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError):
-            decoded = None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            decoded = None  # json_decode() gives null: for invalid JSON, or nesting beyond its depth
         return as_input_bag(decoded)
     return {key: last_of(request.form.getlist(key)) for key in request.form}
 

@@ -238,3 +238,65 @@ def test_a_throttled_write_changes_nothing():
     with unchanged(app):
         r = call(c, "POST", "/api/contactfieldtypes", {"name": "Signal"})
         assert r.status_code == 429
+
+
+# -- bad input never hurts -------------------------------------------------------------------------------
+
+WEIRD_VALUES = [None, [], {}, [1], {"a": 1}, 1e308, -1, 0, True, False, "x" * 10_000, "\u0000", "2020-01-01", "1", 10**30]
+
+
+def test_weird_values_in_every_field_get_monicas_answers_and_change_nothing():
+    app = strict_app(monica_rate_limit=10_000)
+    client = app.test_client()
+    s = seeded(app)
+    cid, mid, cft = s["conversation"].id, s["conversation"].message_ids[0], s["email"].id
+    writes = [
+        ("POST", "/api/conversations", ("happened_at", "contact_id", "contact_field_type_id")),
+        ("PUT", f"/api/conversations/{cid}", ("happened_at", "contact_field_type_id")),
+        ("POST", f"/api/conversations/{cid}/messages", ("written_at", "written_by_me", "content")),
+        ("PUT", f"/api/conversations/{cid}/messages/{mid}", ("written_at", "written_by_me", "content")),
+        ("PUT", f"/api/contactfieldtypes/{cft}", ("name", "delible")),
+    ]
+    with unchanged(app):
+        for method, path, fields in writes:
+            for value in WEIRD_VALUES:
+                body = {field: value for field in fields}
+                r = call(client, method, path, body)
+                assert r.is_json, (method, path, value)
+                if r.status_code >= 500:
+                    # Only where PHP itself breaks: a list bound into a string column.
+                    assert r.get_json() == {"message": "Array to string conversion"}, (method, path, value)
+                    assert isinstance(value, (list, dict)) and path.startswith("/api/contactfieldtypes")
+                else:
+                    assert r.status_code in (200, 404, 422), (method, path, value, r.get_json())
+                if r.status_code == 200:
+                    app.extensions["mockserver"].store.reset()  # a value that is valid: undo it, keep checking
+
+
+def test_deeply_nested_json_reads_as_empty_input(client, app):
+    deep = "[" * 100_000 + "]" * 100_000
+    with unchanged(app):
+        r = client.post("/api/conversations", data=deep, headers=auth(**{"Content-Type": "application/json"}))
+        assert error(r)[:2] == (422, 32)
+
+
+def test_oversized_chunked_body_is_413_not_truncated():
+    requests = pytest.importorskip("requests")
+    from mockserver import MockServer
+
+    with MockServer(strict_responses=True, max_body_bytes=2000) as server:
+        monica = server.monica
+        cft = monica.contact_field_types[0]["id"]
+        valid = b'{"name": "Chunked", "protocol": "x:"}'
+        padded = valid + b" " * 5000
+
+        def chunks(data: bytes):
+            for i in range(0, len(data), 500):
+                yield data[i:i + 500]
+
+        headers = {**monica.headers, "Content-Type": "application/json"}
+        r = requests.post(f"{monica.base_url}/contactfieldtypes", data=chunks(padded), headers=headers, timeout=30)
+        assert (r.status_code, r.json()) == (413, {"message": ""})
+        assert "Chunked" not in [t["name"] for t in monica.contact_field_types]
+        ok = requests.put(f"{monica.base_url}/contactfieldtypes/{cft}", data=chunks(valid), headers=headers, timeout=30)
+        assert ok.status_code == 200
