@@ -1,8 +1,10 @@
 """Monica 4.x's API under /api: one isolated account per token, one id space per server."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import parse_qs
 
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -137,6 +139,24 @@ def _reject_large_bodies() -> None:
             raise RequestEntityTooLarge()
 
 
+class _MethodOverride:
+    """Symfony's Request::getMethod(), which Laravel enables: a POST under /api is routed
+    as the verb named by `X-HTTP-Method-Override` or by `_method` in the query string."""
+
+    def __init__(self, wsgi_app: Callable[..., Any]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = re.sub("/{2,}", "/", environ.get("PATH_INFO", ""))
+        if environ.get("REQUEST_METHOD") == "POST" and (path == "/api" or path.startswith("/api/")):
+            override = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE")
+            if not override:
+                override = (parse_qs(environ.get("QUERY_STRING", "")).get("_method") or [None])[-1]
+            if override and re.fullmatch("[A-Z]+", override.upper()):
+                environ["REQUEST_METHOD"] = override.upper()
+        return self.wsgi_app(environ, start_response)
+
+
 def init_app(app: Flask, state: "MockState") -> None:
     from .control import blueprint as control_blueprint
     from .errors import http_error_response
@@ -145,5 +165,6 @@ def init_app(app: Flask, state: "MockState") -> None:
     state.vendors["monica"] = MonicaBackend(state, state.seeder)
     state.error_formats.append(("/api", http_error_response))
     app.before_request(_reject_large_bodies)
+    app.wsgi_app = _MethodOverride(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(blueprint)
     app.register_blueprint(control_blueprint)

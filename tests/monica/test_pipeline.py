@@ -300,3 +300,14 @@ def test_oversized_chunked_body_is_413_not_truncated():
         assert "Chunked" not in [t["name"] for t in monica.contact_field_types]
         ok = requests.put(f"{monica.base_url}/contactfieldtypes/{cft}", data=chunks(valid), headers=headers, timeout=30)
         assert ok.status_code == 200
+
+
+def test_a_post_can_be_routed_as_another_verb_like_symfony_allows(client, app):
+    s = seeded(app)
+    cid = s["conversation"].id
+    r = client.post(f"/api/conversations/{cid}", headers=auth(**{"X-HTTP-Method-Override": "DELETE"}))
+    assert r.get_json() == {"deleted": True, "id": cid}
+    r = client.post(f"/api/contactfieldtypes/{s['email'].id}?_method=put", json={"name": "Mail"}, headers=auth())
+    assert r.status_code == 200 and r.get_json()["data"]["name"] == "Mail"
+    # Only a POST is overridden.
+    assert client.get(f"/api/contactfieldtypes/{s['email'].id}", headers=auth(**{"X-HTTP-Method-Override": "DELETE"})).status_code == 200
