@@ -59,6 +59,15 @@ class SortedIndex:
         for value, seq, record_id in entries[i:] if i else entries:
             yield (value, seq), record_id
 
+    def ids_at(self, offset: int, limit: int, descending: bool = False) -> list[Any]:
+        """The record ids of one offset page (page-numbered APIs): O(limit), not O(offset)."""
+        entries = self._entries
+        if descending:
+            stop = len(entries) - offset
+            window = entries[max(stop - limit, 0):stop] if stop > 0 else []
+            return [record_id for _, _, record_id in reversed(window)]
+        return [record_id for _, _, record_id in entries[offset:offset + limit]]
+
 
 def _copy(value: Any) -> Any:
     if isinstance(value, (dict, list, set, SortedIndex, Table)):

@@ -13,7 +13,6 @@ import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..store import SortedIndex, TenantState
@@ -190,14 +189,20 @@ class Page:
         return max(-(-self.total // self.per_page) if self.per_page > 0 else int(self.total / self.per_page), 1)
 
 
-def paginate(rows: Iterable[Any], total: int, request: PageRequest) -> Page:
+Window = Callable[[int, "int | None"], list[Any]]  # (offset, limit or None for all) -> rows
+
+
+def paginate(window: Window, total: int, request: PageRequest) -> Page:
     """`->paginate($perPage)`: skip (page-1)*perPage rows, take perPage (all when negative)."""
     if total == 0:
         return Page([], 0, request.per_page, request.page)
     if request.per_page < 0:
-        return Page(list(rows), total, request.per_page, request.page)
-    offset = (request.page - 1) * request.per_page
-    return Page(list(islice(rows, offset, offset + request.per_page)), total, request.per_page, request.page)
+        return Page(window(0, None), total, request.per_page, request.page)
+    return Page(window((request.page - 1) * request.per_page, request.per_page), total, request.per_page, request.page)
+
+
+def _list_window(rows: list[Any]) -> Window:
+    return lambda offset, limit: rows[offset:] if limit is None else rows[offset:offset + limit]
 
 
 def _like(pattern: str, text: str | None) -> bool:
@@ -343,7 +348,7 @@ class MonicaAccount(TenantState):
     def list_contacts(self, request: PageRequest) -> Page:
         """`contacts()->real()->active()->orderBy(...)`."""
         rows = self._ordered_contacts((c for c in self.contacts.values() if not c.is_partial and c.is_active), request)
-        return paginate(rows, len(rows), request)
+        return paginate(_list_window(rows), len(rows), request)
 
     def search_contacts(self, needle: str, request: PageRequest) -> Page:
         """SearchHelper::searchContacts(...)->real(): `field:term` or words across columns."""
@@ -363,7 +368,7 @@ class MonicaAccount(TenantState):
 
             found = (c for c in self.contacts.values() if matches(c))
         rows = self._ordered_contacts((c for c in found if not c.is_partial), request)
-        return paginate(rows, len(rows), request)
+        return paginate(_list_window(rows), len(rows), request)
 
     def create_contact(
         self,
@@ -427,10 +432,14 @@ class MonicaAccount(TenantState):
         if contact is not None:
             rows = [self.conversations[i] for i in self.conversations_by_contact.get(contact.id, ())]
             rows.sort(key=lambda c: getattr(c, attr), reverse=request.descending)
-            return paginate(rows, len(rows), request)
+            return paginate(_list_window(rows), len(rows), request)
         index = self.conversations_by_created if attr == "created_key" else self.conversations_by_updated
-        walk = index.descending() if request.descending else index.ascending()
-        return paginate((self.conversations[i] for _, i in walk), len(index), request)
+
+        def window(offset: int, limit: int | None) -> list[Any]:
+            ids = index.ids_at(offset, len(index) if limit is None else limit, request.descending)
+            return [self.conversations[i] for i in ids]
+
+        return paginate(window, len(index), request)
 
     def create_conversation(self, data: Mapping[str, Any]) -> Conversation:
         """CreateConversation::execute."""
@@ -568,7 +577,7 @@ class MonicaAccount(TenantState):
     def list_contact_field_types(self, request: PageRequest) -> Page:
         """`account->contactFieldTypes()->paginate(..)`: no orderBy, so id order; sort ignored."""
         rows = list(self.contact_field_types.values())
-        return paginate(rows, len(rows), request)
+        return paginate(_list_window(rows), len(rows), request)
 
     def create_contact_field_type(self, data: Mapping[str, Any]) -> ContactFieldType:
         self._validate(data, CONTACT_FIELD_TYPE_RULES)

@@ -74,8 +74,8 @@ def _raw_body() -> bytes:
 def _body_input() -> dict[str, Any]:
     """Body input as Laravel reads it: JSON for a JSON Content-Type (invalid JSON reads as
     empty), form fields for a form, nothing otherwise."""
+    raw = _raw_body()  # first: a form parsed from the stream would leave no raw body for the `null` check
     if is_json_content_type(request.content_type):
-        raw = _raw_body()
         try:
             decoded = json.loads(raw, parse_constant=_reject_constant) if raw.strip() else None
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -153,9 +153,7 @@ def _pipeline() -> Response | None:
     account = backend.world.accounts.get(bearer_token(request.headers.get("Authorization")))
     if account is None:
         if expects_json(request.headers):
-            response = jsonify({"message": "Unauthenticated."})
-            response.status_code = 401
-            return respond_raw(response, "laravel-error", {"message": "Unauthenticated."})
+            return respond({"message": "Unauthenticated."}, "laravel-error", 401)
         return redirect(request.host_url, code=302)  # route('loginRedirect')
     g.monica_account = account
     decision = backend.limiter.hit(account.token)
@@ -237,11 +235,6 @@ def respond(payload: Any, schema: str, status: int = 200) -> Response:
     validate_response(payload, schema)
     response = jsonify(payload)
     response.status_code = status
-    return response
-
-
-def respond_raw(response: Response, schema: str, payload: Any) -> Response:
-    validate_response(payload, schema)
     return response
 
 
@@ -330,10 +323,8 @@ def get_contact(contact_id: str) -> Response:
 def contact_writes(contact_id: str | None = None) -> Response:
     """Routes Monica has and the fake does not implement: known to the router (so 405s
     and `Allow` are right), answered 501. Contacts for tests come from the control API."""
-    response = jsonify({"message": f"mockserver does not implement {request.method} {laravel_path()}; "
-                                   "create contacts with POST /__mockserver/monica/contacts"})
-    response.status_code = 501
-    return respond_raw(response, "laravel-error", response.get_json())
+    message = f"mockserver does not implement {request.method} {laravel_path()}; create contacts with POST /__mockserver/monica/contacts"
+    return respond({"message": message}, "laravel-error", 501)
 
 
 @route("/contacts/<contact_id>/conversations", ["GET"])

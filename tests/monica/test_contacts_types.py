@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mockserver.monica.models import DEFAULT_CONTACT_FIELD_TYPES
 
-from .conftest import NOT_FOUND, account, auth, call, error, seeded, strict_app, unchanged
+from .conftest import NOT_FOUND, account, call, error, seeded, unchanged
 
 
 # -- contacts ------------------------------------------------------------------------------

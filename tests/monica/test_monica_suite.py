@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import NOT_FOUND, account, auth, call, error, strict_app
+from .conftest import NOT_FOUND, account, call, error, strict_app
 
 JSON_CONVERSATION = ["id", "object", "happened_at", "messages", "contact_field_type", "account", "contact", "created_at", "updated_at"]
 JSON_CFT = ["id", "object", "name", "protocol", "delible", "type", "account", "created_at", "updated_at"]

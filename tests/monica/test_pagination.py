@@ -119,3 +119,19 @@ def test_contacts_search_adds_query_at_the_end_of_meta(client):
     body = call(client, "GET", "/api/contacts?query=a&limit=2").get_json()
     assert list(body["meta"])[-1] == "query" and body["meta"]["query"] == "a"
     assert body["links"]["first"] == "http://localhost/api/contacts?page=1"  # the query is not carried either
+
+
+@pytest.mark.parametrize("sort", ["created_at", "-created_at", "updated_at", "-updated_at"])
+def test_every_page_of_every_order_partitions_the_whole_list(big, sort):
+    acc = account(big)
+    index = acc.conversations_by_created if sort.lstrip("-") == "created_at" else acc.conversations_by_updated
+    expected = [i for _, i in index.ascending()]
+    if sort.startswith("-"):
+        expected.reverse()
+    c = big.test_client()
+    seen = []
+    for page in range(1, 8):  # 40 rows at 7 a page: 6 pages, the last one partial, then an empty one
+        data = call(c, "GET", f"/api/conversations?limit=7&page={page}&sort={sort}").get_json()["data"]
+        assert len(data) == (7 if page < 6 else 5 if page == 6 else 0)
+        seen += [d["id"] for d in data]
+    assert seen == expected

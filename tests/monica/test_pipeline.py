@@ -311,3 +311,9 @@ def test_a_post_can_be_routed_as_another_verb_like_symfony_allows(client, app):
     assert r.status_code == 200 and r.get_json()["data"]["name"] == "Mail"
     # Only a POST is overridden.
     assert client.get(f"/api/contactfieldtypes/{s['email'].id}", headers=auth(**{"X-HTTP-Method-Override": "DELETE"})).status_code == 200
+
+
+def test_the_null_check_reads_the_raw_body_of_a_form_too(client, app):
+    with unchanged(app):
+        r = client.post("/api/contactfieldtypes", data="null", headers=auth(**{"Content-Type": "application/x-www-form-urlencoded"}))
+        assert error(r) == (400, 37, "Problems parsing JSON")
