@@ -30,7 +30,6 @@ MESSAGES = {
     "string": "The {attribute} must be a string.",
     "exists": "The selected {attribute} is invalid.",
     "max.string": "The {attribute} may not be greater than {max} characters.",
-    "max.array": "The {attribute} may not have more than {max} items.",
 }
 
 
@@ -239,7 +238,7 @@ def _is_empty(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return value.strip() == ""
+        return value.strip(" \t\n\r\x00\x0b") == ""  # PHP trim()
     if isinstance(value, (list, dict)):
         return len(value) == 0
     return False
@@ -266,15 +265,20 @@ def _passes(rule: Rule, value: Any, exists: Exists) -> bool:
     if name == "max":
         return _size(value) <= int(rule.argument or 0)
     if name == "exists":
+        if isinstance(value, (list, dict)):
+            # whereIn(): every distinct item must exist
+            items = list(value.values()) if isinstance(value, dict) else value
+            return all(exists(rule.argument or "", item) for item in items)
         return exists(rule.argument or "", value)
     raise ValueError(f"unsupported rule {name}")
 
 
-def _message(rule: Rule, attribute: str, value: Any) -> str:
+def _message(rule: Rule, attribute: str) -> str:
     display = attribute.replace("_", " ")
     if rule.name == "max":
-        kind = "array" if isinstance(value, (list, dict)) else "string"
-        return MESSAGES[f"max.{kind}"].format(attribute=display, max=rule.argument)
+        # getAttributeType(): "string" unless the attribute has a numeric or array rule,
+        # which none of Monica's rules here have, even when an array's items were counted.
+        return MESSAGES["max.string"].format(attribute=display, max=rule.argument)
     return MESSAGES[rule.name].format(attribute=display)
 
 
@@ -296,7 +300,7 @@ def validate(data: Mapping[str, Any], rules: Sequence[tuple[str, str]], exists: 
             if rule.name != "required" and (not present or (nullable and value is None)):
                 continue
             if not _passes(rule, value, exists):
-                messages.append(_message(rule, attribute, value))
+                messages.append(_message(rule, attribute))
                 if rule.name == "required":
                     break
     return messages

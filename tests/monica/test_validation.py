@@ -177,3 +177,15 @@ def test_contact_field_type_rules(client, app):
     data = r.get_json()["data"]
     assert (data["name"], data["delible"], data["protocol"]) == ("12345", False, None)
     assert call(client, "POST", "/api/contactfieldtypes", {"name": "x" * 255}).get_json()["data"]["delible"] is True  # column default 1
+
+
+def test_required_uses_php_trim_and_max_counts_array_items_with_the_string_message():
+    assert laravel.validate({"s": "\u00a0"}, [("s", "required")], NEVER) == []  # PHP trim() leaves U+00A0
+    assert laravel.validate({"s": ["a"] * 4}, [("s", "max:3")], NEVER) == ["The s may not be greater than 3 characters."]
+    assert laravel.validate({"s": 12345}, [("s", "max:4")], NEVER) == ["The s may not be greater than 4 characters."]
+
+
+def test_exists_on_an_array_needs_every_item():
+    found = lambda table, value: value in (1, 2)  # noqa: E731
+    assert laravel.validate({"i": [1, 2]}, [("i", "integer|exists:t")], found) == ["The i must be an integer."]
+    assert laravel.validate({"i": [1, 3]}, [("i", "integer|exists:t")], found) == ["The i must be an integer.", "The selected i is invalid."]
