@@ -154,7 +154,7 @@ def _pipeline() -> Response | None:
     if account is None:
         if expects_json(request.headers):
             return respond({"message": "Unauthenticated."}, "laravel-error", 401)
-        return redirect(request.host_url, code=302)  # route('loginRedirect')
+        return redirect(request.host_url.rstrip("/"), code=302)  # route("loginRedirect"): url("/") has no trailing slash
     g.monica_account = account
     decision = backend.limiter.hit(account.token)
     g.monica_rate = decision

@@ -47,7 +47,7 @@ def test_expects_json_decides_between_401_and_the_login_redirect(client, accept,
         assert (r.status_code, r.get_json()) == (401, {"message": "Unauthenticated."})
     else:
         assert r.status_code == 302
-        assert r.headers["Location"] == "http://localhost/"
+        assert r.headers["Location"] == "http://localhost"
 
 
 def test_bearer_token_is_read_after_the_last_bearer_and_up_to_a_comma(client):

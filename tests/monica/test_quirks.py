@@ -146,7 +146,7 @@ def test_quirk_10_auth_failure_is_401_json_or_302_and_route_errors_come_before_a
         r = client.get("/api/conversations", headers=JSON)
         assert (r.status_code, r.get_json()) == (401, {"message": "Unauthenticated."})
         r = client.get("/api/conversations", headers={"Authorization": "Bearer wrong", "Accept": "*/*"})
-        assert r.status_code == 302 and r.headers["Location"] == "http://localhost/"
+        assert r.status_code == 302 and r.headers["Location"] == "http://localhost"
         r = client.get("/api/nothing-here", headers=JSON)
         assert (r.status_code, r.get_json()) == (404, {"message": "The route api/nothing-here could not be found."})
         r = client.get("/api/conversations/1/messages", headers=JSON)
