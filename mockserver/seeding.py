@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -43,8 +42,15 @@ class Seeder:
         return self.fake, random.Random(value)
 
 
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))  # variant and version bits
+_UUID4_SET = (0x8000 << 48) | (4 << 76)  # RFC 4122 variant, version 4
+
+
 def seeded_uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    """`str(uuid.UUID(int=rng.getrandbits(128), version=4))`, without building a UUID:
+    seeding 100k conversations makes 600k ids."""
+    digits = f"{rng.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def past_instant(rng: random.Random, days: float = 365.0, before: datetime = SEED_EPOCH) -> datetime:
