@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import validation
 from . import shapes
-from .routes import bearer_token
+from .routes import bearer_token, respond
 
 blueprint = Blueprint("mockserver_monica_control", __name__, url_prefix="/__mockserver/monica")
 
@@ -40,10 +40,4 @@ def create_contact() -> Response:
     with state.store.lock:
         contact = account.create_contact(**fields)
         payload = {"data": shapes.contact(account, contact, request.host_url.rstrip("/"))}
-    if state.config.strict_responses:
-        invalid = validation.first_problem("monica", "contact-response", payload)
-        if invalid is not None:
-            raise validation.ResponseSchemaError(f"monica contact-response: {invalid.message}")
-    response = jsonify(payload)
-    response.status_code = 201
-    return response
+    return respond(payload, "contact-response", 201)
