@@ -45,6 +45,11 @@ GENDERS = {"M": ("Man", "M"), "F": ("Woman", "F"), "O": ("Rather not say", "O")}
 ID_KINDS = ("accounts", "contacts", "contact_fields", "contact_field_types", "conversations", "messages")
 
 
+def default_avatar_file(contact_uuid: str, created: datetime) -> str:
+    """The file CreateContact's GenerateDefaultAvatar job stores for every new contact."""
+    return f"avatars/{contact_uuid}.jpg?{int(created.replace(tzinfo=timezone.utc).timestamp())}"
+
+
 def utc_now() -> datetime:
     """Now as MySQL stores it: UTC wall clock, whole seconds."""
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
@@ -68,6 +73,7 @@ class Contact:
     first_name: str
     created_at: datetime
     updated_at: datetime
+    avatar_default_file: str  # GenerateDefaultAvatar's `avatars/<uuid>.jpg?<unix time>`
     middle_name: str | None = None
     last_name: str | None = None
     nickname: str | None = None
@@ -78,7 +84,6 @@ class Contact:
     is_active: bool = True
     is_dead: bool = False
     avatar_source: str = "default"
-    avatar_url: str = ""
     default_avatar_color: str = "#b3d5fe"
     birthdate: SpecialDate | None = None
     deceased_date: SpecialDate | None = None
@@ -390,10 +395,12 @@ class MonicaAccount(TenantState):
         if gender_type is not None and gender_type not in GENDERS:
             raise ValueError(f"gender_type must be one of {', '.join(GENDERS)} or None")
         now = self.clock()
+        contact_uuid = self.new_uuid()
         return self.store_contact(Contact(
             id=self.world.ids.take("contacts"),
-            uuid=self.new_uuid(),
+            uuid=contact_uuid,
             account_id=self.id,
+            avatar_default_file=default_avatar_file(contact_uuid, now),
             first_name=first_name.strip(),
             last_name=last_name,
             nickname=nickname,

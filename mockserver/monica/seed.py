@@ -23,6 +23,7 @@ from .models import (
     Message,
     MonicaAccount,
     SpecialDate,
+    default_avatar_file,
 )
 
 # Contact::setAvatarColor's palette.
@@ -62,9 +63,11 @@ def seed_account(account: MonicaAccount, fake: Any, rng: random.Random, sizes: M
         birthdate = None
         if not partial and rng.random() < 0.5:
             birthdate = SpecialDate(False, False, datetime(birth_year, rng.randint(1, 12), rng.randint(1, 28)))
+        contact_uuid = seeded_uuid(rng)
         contact = Contact(
             id=ids.take("contacts"),
-            uuid=seeded_uuid(rng),
+            uuid=contact_uuid,
+            avatar_default_file=default_avatar_file(contact_uuid, created),
             account_id=account.id,
             first_name=first,
             last_name=None if partial else fake.last_name(),

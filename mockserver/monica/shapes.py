@@ -48,8 +48,10 @@ def _gender(contact: Contact) -> tuple[str | None, str | None]:
     return GENDERS[contact.gender_type]
 
 
-def _avatar(contact: Contact) -> dict[str, Any]:
-    return {"url": contact.avatar_url, "source": contact.avatar_source, "default_avatar_color": contact.default_avatar_color}
+def _avatar(contact: Contact, base: str) -> dict[str, Any]:
+    """getAvatarURL() for the default source: route('storage') of the default avatar file
+    that CreateContact generates (private file visibility, Monica's default)."""
+    return {"url": f"{base}/store/{contact.avatar_default_file}", "source": contact.avatar_source, "default_avatar_color": contact.default_avatar_color}
 
 
 def contact_url(base: str, contact_id: int) -> str:
@@ -81,7 +83,7 @@ def contact_short(account: MonicaAccount, contact: Contact | None, base: str) ->
         "information": {
             "birthdate": _special_date(contact.birthdate),
             "deceased_date": _special_date(contact.deceased_date),
-            "avatar": _avatar(contact),
+            "avatar": _avatar(contact, base),
         },
     }
     if not contact.is_partial:
@@ -127,7 +129,7 @@ def contact(account: MonicaAccount, row: Contact, base: str, with_contact_fields
     if full:
         introducer = account.contacts.get(row.first_met_through_contact_id) if row.first_met_through_contact_id else None
         information["career"] = {"job": row.job, "company": row.company}
-        information["avatar"] = _avatar(row)
+        information["avatar"] = _avatar(row, base)
         information["food_preferences"] = row.food_preferences
         information["how_you_met"] = {
             "general_information": row.first_met_additional_info,

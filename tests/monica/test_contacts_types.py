@@ -164,3 +164,12 @@ def test_non_deletable_defaults_can_still_be_deleted_through_the_api(client, app
     phone = next(t for t in account(app).contact_field_types.values() if t.name == "Phone")
     assert phone.delible is False
     assert call(client, "DELETE", f"/api/contactfieldtypes/{phone.id}").status_code == 200
+
+
+def test_avatars_are_the_default_file_served_by_monicas_storage_route(client, app):
+    s = seeded(app)
+    avatar = call(client, "GET", f"/api/contacts/{s['active'].id}").get_json()["data"]["information"]["avatar"]
+    assert avatar["source"] == "default"
+    assert avatar["url"].startswith(f"http://localhost/store/avatars/{s['active'].uuid}.jpg?")
+    created = client.post("/__mockserver/monica/contacts", json={"first_name": "New"}).get_json()["data"]
+    assert created["information"]["avatar"]["url"].startswith(f"http://localhost/store/avatars/{created['uuid']}.jpg?")
