@@ -289,12 +289,17 @@ def root() -> Response:
 # -- contacts ----------------------------------------------------------------------------
 
 
+def _wants_contact_fields(query: ListQuery) -> bool:
+    """`$request->input('with') == 'contactfields'`, a loose PHP 8 comparison (`true` matches too)."""
+    return query.with_parameter is True or query.with_parameter == "contactfields"
+
+
 @route("/contacts", ["GET"])
 @_locked
 def list_contacts() -> Response:
     """ApiContactController@index: with a truthy `query`, a search (partial excluded, archived kept)."""
     account, query = _account(), _list_query()
-    with_fields = query.with_parameter == "contactfields"
+    with_fields = _wants_contact_fields(query)
     needle = request_input().get("query")
     page_request = query.page_request()
 
@@ -314,7 +319,7 @@ def get_contact(contact_id: str) -> Response:
     number = php_int_argument(contact_id, f"{CONTACT_CONTROLLER}::show", 2, "id")
     account = _account()
     row = account.contact(number)
-    with_fields = _list_query().with_parameter == "contactfields"
+    with_fields = _wants_contact_fields(_list_query())
     return respond({"data": shapes.contact(account, row, _base(), with_fields)}, "contact-response")
 
 

@@ -173,3 +173,10 @@ def test_avatars_are_the_default_file_served_by_monicas_storage_route(client, ap
     assert avatar["url"].startswith(f"http://localhost/store/avatars/{s['active'].uuid}.jpg?")
     created = client.post("/__mockserver/monica/contacts", json={"first_name": "New"}).get_json()["data"]
     assert created["information"]["avatar"]["url"].startswith(f"http://localhost/store/avatars/{created['uuid']}.jpg?")
+
+
+def test_with_compares_loosely_like_php(client, app):
+    me = seeded(app)["me"].id
+    assert "contactFields" in client.get(f"/api/contacts/{me}", json={"with": True}, headers={"Authorization": "Bearer mockserver-token"}).get_json()["data"]
+    assert "contactFields" not in client.get(f"/api/contacts/{me}", json={"with": 1}, headers={"Authorization": "Bearer mockserver-token"}).get_json()["data"]
+    assert "contactFields" not in call(client, "GET", f"/api/contacts/{me}?with=contactfield").get_json()["data"]
