@@ -1,7 +1,8 @@
 """The WSGI app: vendor blueprints, the control API, and app-level error handlers.
 
 Errors are answered in the format of the vendor whose path prefix the request used
-(`/resources` Vitally, `/api` Monica), never as HTML and never with a traceback.
+(`/resources` Vitally, `/api` Monica), never with a traceback: JSON, except where the
+vendor itself sends HTML (Laravel's error pages for requests that do not want JSON).
 """
 from __future__ import annotations
 
