@@ -124,9 +124,15 @@ def generate(case: LoadCase, connections: int, duration: float) -> LoadResult:
 _WRK_SCRIPT = """
 local method, body = %s, %s
 local headers = %s
+local nonce = %s
 local counter = 0
 local prefix = ""
-init = function(args) prefix = tostring(math.random(1, 1000000000)) .. "-" .. tostring(os.time()) end
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+init = function(args) prefix = nonce .. "-" .. tostring(tid) end
 request = function()
   counter = counter + 1
   local b = nil
@@ -149,7 +155,8 @@ def _lua(value: Any) -> str:
 
 def _run_wrk(case: LoadCase, connections: int, duration: float) -> LoadResult:
     # wrk counts non-2xx answers; every case here expects a 2xx.
-    script = _WRK_SCRIPT % (_lua(case.method), _lua(case.body), _lua(case.headers))
+    # A nonce per run and an id per wrk thread keep `{uid}` unique across runs and threads.
+    script = _WRK_SCRIPT % (_lua(case.method), _lua(case.body), _lua(case.headers), _lua(uuid.uuid4().hex[:12]))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:
