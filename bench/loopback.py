@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .cases import prepare
-from .figures import Figure, Skipped, Target
+from .figures import Figure, Skipped
 from .inproc import CASE_TITLES
 from .loadgen import LoadCase, LoadResult, run_load
 

@@ -6,13 +6,14 @@ vendor itself sends HTML (Laravel's error pages for requests that do not want JS
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from .config import Config
 from .seeding import Seeder
@@ -42,6 +43,27 @@ class MockState:
 
 def state_of(app: Flask) -> MockState:
     return app.extensions["mockserver"]
+
+
+def locked(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Hold the server's store lock for the whole read-modify-write of a request."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        with state_of(current_app).store.lock:
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+def request_body() -> bytes:
+    """The raw request body; above MAX_CONTENT_LENGTH a 413, answered in the vendor's format."""
+    raw = request.get_data(cache=True)  # werkzeug raises 413 when Content-Length is too large
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut off silently at the limit instead: still too large.
+        raise RequestEntityTooLarge()
+    return raw
 
 
 class _CollapseSlashes:

@@ -15,7 +15,7 @@ from ..seeding import Seeder
 if TYPE_CHECKING:
     from ..app import MockState
     from ..server import MockServer
-    from .models import MonicaAccount, MonicaWorld
+    from .models import MonicaAccount
 
 
 class MonicaBackend:

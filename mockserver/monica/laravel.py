@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -199,6 +200,7 @@ def parse_date(value: Any) -> datetime | None:
         return None
 
 
+@lru_cache(maxsize=65536)  # a list page formats every date of every embedded object
 def timestamp(moment: datetime | None) -> str | None:
     """DateHelper::getTimestamp: `Y-m-d\\TH:i:s\\Z` of the stored wall clock (app timezone UTC)."""
     if moment is None:

@@ -12,9 +12,9 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import validation
+from ..app import locked, request_body
 from . import shapes
 from .errors import MonicaError, error_body, framework_error, laravel_path
 from .laravel import (
@@ -62,19 +62,10 @@ def bearer_token(header: str | None) -> str | None:
     return token.split(",", 1)[0] or None
 
 
-def _raw_body() -> bytes:
-    raw = request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH, answered by the app
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if request.content_length is None and limit is not None and len(raw) >= limit:
-        # A chunked body is cut off silently at the limit instead: still too large.
-        raise RequestEntityTooLarge()
-    return raw
-
-
 def _body_input() -> dict[str, Any]:
     """Body input as Laravel reads it: JSON for a JSON Content-Type (invalid JSON reads as
     empty), form fields for a form, nothing otherwise."""
-    raw = _raw_body()  # first: a form parsed from the stream would leave no raw body for the `null` check
+    raw = request_body()  # first: a form parsed from the stream would leave no raw body for the `null` check
     if is_json_content_type(request.content_type):
         try:
             decoded = json.loads(raw, parse_constant=_reject_constant) if raw.strip() else None
@@ -182,7 +173,7 @@ def _api_controller_middleware() -> Response | None:
     if "with" in data:
         query = ListQuery(query.column, query.descending, query.limit, data["with"])
     g.monica_list = query
-    if request.method not in ("GET", "DELETE") and _raw_body().strip(b" \t\n\r") == b"null":
+    if request.method not in ("GET", "DELETE") and request_body().strip(b" \t\n\r") == b"null":
         return respond(error_body(37, "Problems parsing JSON"), "error", 400)
     return None
 
@@ -208,17 +199,6 @@ def _php_error(exc: PhpError) -> Response:
     if response.mimetype == "application/json":
         validate_response(response.get_json(), "laravel-error")
     return response
-
-
-def _locked(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Hold the store lock for the whole read-modify-write of a request."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        with current_app.extensions["mockserver"].store.lock:
-            return view(*args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    return wrapper
 
 
 # -- responses ---------------------------------------------------------------------
@@ -295,7 +275,7 @@ def _wants_contact_fields(query: ListQuery) -> bool:
 
 
 @route("/contacts", ["GET"])
-@_locked
+@locked
 def list_contacts() -> Response:
     """ApiContactController@index: with a truthy `query`, a search (partial excluded, archived kept)."""
     account, query = _account(), _list_query()
@@ -313,7 +293,7 @@ def list_contacts() -> Response:
 
 
 @route("/contacts/<contact_id>", ["GET"])
-@_locked
+@locked
 def get_contact(contact_id: str) -> Response:
     """ApiContactController@show(int $id)."""
     number = php_int_argument(contact_id, f"{CONTACT_CONTROLLER}::show", 2, "id")
@@ -333,7 +313,7 @@ def contact_writes(contact_id: str | None = None) -> Response:
 
 
 @route("/contacts/<contact_id>/conversations", ["GET"])
-@_locked
+@locked
 def list_contact_conversations(contact_id: str) -> Response:
     """ApiConversationController@conversations($contactId)."""
     account = _account()
@@ -345,7 +325,7 @@ def list_contact_conversations(contact_id: str) -> Response:
 
 
 @route("/conversations", ["GET"])
-@_locked
+@locked
 def list_conversations() -> Response:
     account = _account()
     page = account.list_conversations(_list_query().page_request())
@@ -353,26 +333,26 @@ def list_conversations() -> Response:
 
 
 @route("/conversations", ["POST"])
-@_locked
+@locked
 def create_conversation() -> Response:
     return _conversation_response(_account().create_conversation(request_input()), 201)
 
 
 @route("/conversations/<conversation_id>", ["GET"])
-@_locked
+@locked
 def get_conversation(conversation_id: str) -> Response:
     return _conversation_response(_account().conversation(conversation_id))
 
 
 @route("/conversations/<conversation_id>", ["PUT", "PATCH"])
-@_locked
+@locked
 def update_conversation(conversation_id: str) -> Response:
     data = {k: v for k, v in request_input().items() if k != "conversation_id"}
     return _conversation_response(_account().update_conversation(conversation_id, data))
 
 
 @route("/conversations/<conversation_id>", ["DELETE"])
-@_locked
+@locked
 def delete_conversation(conversation_id: str) -> Response:
     number = php_int_argument(conversation_id, f"{CONVERSATION_CONTROLLER}::destroy", 2, "conversationId")
     _account().delete_conversation(number)
@@ -383,14 +363,14 @@ def delete_conversation(conversation_id: str) -> Response:
 
 
 @route("/conversations/<conversation_id>/messages", ["POST"])
-@_locked
+@locked
 def add_message(conversation_id: str) -> Response:
     number = php_int_argument(conversation_id, f"{MESSAGE_CONTROLLER}::store", 2, "conversationId")
     return _conversation_response(_account().add_message(number, request_input()))
 
 
 @route("/conversations/<conversation_id>/messages/<message_id>", ["PUT", "PATCH"])
-@_locked
+@locked
 def update_message(conversation_id: str, message_id: str) -> Response:
     cid = php_int_argument(conversation_id, f"{MESSAGE_CONTROLLER}::update", 2, "conversationId")
     mid = php_int_argument(message_id, f"{MESSAGE_CONTROLLER}::update", 3, "messageId")
@@ -398,7 +378,7 @@ def update_message(conversation_id: str, message_id: str) -> Response:
 
 
 @route("/conversations/<conversation_id>/messages/<message_id>", ["DELETE"])
-@_locked
+@locked
 def delete_message(conversation_id: str, message_id: str) -> Response:
     cid = php_int_argument(conversation_id, f"{MESSAGE_CONTROLLER}::destroy", 2, "conversationId")
     mid = php_int_argument(message_id, f"{MESSAGE_CONTROLLER}::destroy", 3, "messageId")
@@ -414,31 +394,31 @@ def _cft_response(cft: Any, status: int = 200) -> Response:
 
 
 @route("/contactfieldtypes", ["GET"])
-@_locked
+@locked
 def list_contact_field_types() -> Response:
     page = _account().list_contact_field_types(_list_query().page_request())
     return _page_response(page, shapes.contact_field_type, "contactfieldtype-page")
 
 
 @route("/contactfieldtypes", ["POST"])
-@_locked
+@locked
 def create_contact_field_type() -> Response:
     return _cft_response(_account().create_contact_field_type(request_input()), 201)
 
 
 @route("/contactfieldtypes/<cft_id>", ["GET"])
-@_locked
+@locked
 def get_contact_field_type(cft_id: str) -> Response:
     return _cft_response(_account().contact_field_type(cft_id))
 
 
 @route("/contactfieldtypes/<cft_id>", ["PUT", "PATCH"])
-@_locked
+@locked
 def update_contact_field_type(cft_id: str) -> Response:
     return _cft_response(_account().update_contact_field_type(cft_id, request_input()))
 
 
 @route("/contactfieldtypes/<cft_id>", ["DELETE"])
-@_locked
+@locked
 def delete_contact_field_type(cft_id: str) -> Response:
     return _deleted(_account().delete_contact_field_type(cft_id))

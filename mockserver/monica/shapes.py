@@ -6,6 +6,9 @@ absolute URLs from the request's host), e.g. `http://127.0.0.1:5000`.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from .laravel import carbon_json, timestamp
@@ -19,7 +22,12 @@ def hash_id(contact: Contact) -> str:
     18-character stand-in derived from the id (our inference: not Hashids itself)."""
     if contact.is_partial:
         return ""  # a partial contact without a real counterpart
-    number = int.from_bytes(hashlib.sha256(f"monica-contact:{contact.id}".encode()).digest(), "big")
+    return _hash_id(contact.id)
+
+
+@lru_cache(maxsize=65536)  # every embedded contact of a list page asks again
+def _hash_id(contact_id: int) -> str:
+    number = int.from_bytes(hashlib.sha256(f"monica-contact:{contact_id}".encode()).digest(), "big")
     chars = []
     for _ in range(18):
         number, index = divmod(number, len(_HASH_ALPHABET))
@@ -29,11 +37,16 @@ def hash_id(contact: Contact) -> str:
 
 def initials(contact: Contact) -> str:
     """Contact::getInitialsAttribute: the first [a-zA-Z0-9] of each word of the ASCII-folded name."""
-    import re
-    import unicodedata
+    return _initials(contact.complete_name)
 
-    folded = unicodedata.normalize("NFKD", contact.complete_name).encode("ascii", "ignore").decode()
-    return "".join(re.findall(r"(?<=\s)[a-zA-Z0-9]|^[a-zA-Z0-9]", folded))
+
+_WORD_STARTS = re.compile(r"(?<=\s)[a-zA-Z0-9]|^[a-zA-Z0-9]")
+
+
+@lru_cache(maxsize=65536)
+def _initials(complete_name: str) -> str:
+    folded = unicodedata.normalize("NFKD", complete_name).encode("ascii", "ignore").decode()
+    return "".join(_WORD_STARTS.findall(folded))
 
 
 def _special_date(date: SpecialDate | None) -> dict[str, Any]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import random
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from ..seeding import seeded_uuid
-from ..store import SortedIndex, Table, TenantState
+from ..store import Table, TenantState
 from .errors import BadRequest, NotFound
 
 Key = tuple[int, int]  # (milliseconds since the epoch, sequence): unique per record

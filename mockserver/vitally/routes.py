@@ -7,11 +7,11 @@ import json
 from typing import Any, Callable
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import validation
+from ..app import locked, request_body
 from . import shapes
-from .errors import BadRequest, Unauthorized, VitallyError, error_body, error_response
+from .errors import BadRequest, VitallyError, error_body, error_response
 from .models import ACCOUNT_STATUSES, MAX_LIMIT, SORT_FIELDS, Key, Page, VitallyWorkspace
 
 blueprint = Blueprint("vitally", __name__, url_prefix="/resources")
@@ -88,17 +88,6 @@ def _workspace() -> VitallyWorkspace:
     return g.vitally_workspace
 
 
-def _locked(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Hold the store lock for the whole read-modify-write of a request."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        with current_app.extensions["mockserver"].store.lock:
-            return view(*args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    return wrapper
-
-
 # -- request and response helpers ----------------------------------------------
 
 
@@ -128,11 +117,7 @@ def json_body(schema: str) -> dict[str, Any]:
     mimetype = request.mimetype
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise VitallyError("Unsupported Media Type", 415)
-    raw = request.get_data(cache=True)  # 413 above MAX_CONTENT_LENGTH, answered by the app
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if request.content_length is None and limit is not None and len(raw) >= limit:
-        # A chunked body is cut off silently at the limit instead: still too large.
-        raise RequestEntityTooLarge()
+    raw = request_body()
     try:
         body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
@@ -193,13 +178,13 @@ def _paged(table_name: str, shape: Callable[[Any], Any], schema: str, keep: Call
 
 
 @blueprint.get("/conversations")
-@_locked
+@locked
 def list_conversations() -> Response:
     return _paged("conversations", shapes.conversation_item, "conversation-page")
 
 
 @blueprint.post("/conversations")
-@_locked
+@locked
 def create_conversation() -> Response:
     ws = _workspace()
     conversation = ws.create_conversation(json_body("conversation.create"))
@@ -207,14 +192,14 @@ def create_conversation() -> Response:
 
 
 @blueprint.get("/conversations/<conversation_id>")
-@_locked
+@locked
 def get_conversation(conversation_id: str) -> Response:
     ws = _workspace()
     return respond(shapes.conversation(ws, ws.conversation(conversation_id)), "conversation")
 
 
 @blueprint.put("/conversations/<conversation_id>")
-@_locked
+@locked
 def update_conversation(conversation_id: str) -> Response:
     ws = _workspace()
     ws.conversation(conversation_id)  # an unknown id is a 404 whatever the body
@@ -223,14 +208,14 @@ def update_conversation(conversation_id: str) -> Response:
 
 
 @blueprint.delete("/conversations/<conversation_id>")
-@_locked
+@locked
 def delete_conversation(conversation_id: str) -> Response:
     _workspace().delete_conversation(conversation_id)
     return respond(DELETED_BODY, "deleted")
 
 
 @blueprint.post("/conversations/<conversation_id>/messages")
-@_locked
+@locked
 def create_message(conversation_id: str) -> Response:
     ws = _workspace()
     ws.conversation(conversation_id)
@@ -238,13 +223,13 @@ def create_message(conversation_id: str) -> Response:
 
 
 @blueprint.get("/messages/<message_id>")
-@_locked
+@locked
 def get_message(message_id: str) -> Response:
     return respond(shapes.message(_workspace().message(message_id)), "message")
 
 
 @blueprint.delete("/messages/<message_id>")
-@_locked
+@locked
 def delete_message(message_id: str) -> Response:
     _workspace().delete_message(message_id)
     return respond(DELETED_BODY, "deleted")
@@ -266,7 +251,7 @@ def _organization_shape(item: Any) -> Any:
 
 
 @blueprint.get("/accounts")
-@_locked
+@locked
 def list_accounts() -> Response:
     status = request.args.get("status") or "active"
     if status not in ACCOUNT_STATUSES:
@@ -277,21 +262,21 @@ def list_accounts() -> Response:
 
 
 @blueprint.post("/accounts")
-@_locked
+@locked
 def create_account() -> Response:
     ws = _workspace()
     return respond(shapes.account(ws, ws.create_account(json_body("account.create"))), "account")
 
 
 @blueprint.get("/accounts/<account_id>")
-@_locked
+@locked
 def get_account(account_id: str) -> Response:
     ws = _workspace()
     return respond(shapes.account(ws, ws.account(account_id)), "account")
 
 
 @blueprint.put("/accounts/<account_id>")
-@_locked
+@locked
 def update_account(account_id: str) -> Response:
     ws = _workspace()
     ws.account(account_id)
@@ -299,7 +284,7 @@ def update_account(account_id: str) -> Response:
 
 
 @blueprint.get("/accounts/<account_id>/users")
-@_locked
+@locked
 def list_account_users(account_id: str) -> Response:
     ws = _workspace()
     account = ws.account(account_id)
@@ -307,7 +292,7 @@ def list_account_users(account_id: str) -> Response:
 
 
 @blueprint.get("/accounts/<account_id>/conversations")
-@_locked
+@locked
 def list_account_conversations(account_id: str) -> Response:
     ws = _workspace()
     account = ws.account(account_id, external_ok=False)  # docs: "Must use Vitally ID"
@@ -319,13 +304,13 @@ def list_account_conversations(account_id: str) -> Response:
 
 
 @blueprint.get("/users")
-@_locked
+@locked
 def list_users() -> Response:
     return _paged("users", _user_shape, "user-page")
 
 
 @blueprint.get("/users/search")
-@_locked
+@locked
 def search_users() -> Response:
     given = [name for name in ("externalId", "email", "emailSubdomain") if request.args.get(name)]
     if len(given) != 1:
@@ -336,21 +321,21 @@ def search_users() -> Response:
 
 
 @blueprint.post("/users")
-@_locked
+@locked
 def create_user() -> Response:
     ws = _workspace()
     return respond(shapes.user(ws, ws.create_user(json_body("user.create"))), "user")
 
 
 @blueprint.get("/users/<user_id>")
-@_locked
+@locked
 def get_user(user_id: str) -> Response:
     ws = _workspace()
     return respond(shapes.user(ws, ws.user(user_id)), "user")
 
 
 @blueprint.put("/users/<user_id>")
-@_locked
+@locked
 def update_user(user_id: str) -> Response:
     ws = _workspace()
     ws.user(user_id)
@@ -361,27 +346,27 @@ def update_user(user_id: str) -> Response:
 
 
 @blueprint.get("/organizations")
-@_locked
+@locked
 def list_organizations() -> Response:
     return _paged("organizations", _organization_shape, "organization-page")
 
 
 @blueprint.post("/organizations")
-@_locked
+@locked
 def create_organization() -> Response:
     ws = _workspace()
     return respond(shapes.organization(ws, ws.create_organization(json_body("organization.create"))), "organization")
 
 
 @blueprint.get("/organizations/<organization_id>")
-@_locked
+@locked
 def get_organization(organization_id: str) -> Response:
     ws = _workspace()
     return respond(shapes.organization(ws, ws.organization(organization_id)), "organization")
 
 
 @blueprint.put("/organizations/<organization_id>")
-@_locked
+@locked
 def update_organization(organization_id: str) -> Response:
     ws = _workspace()
     ws.organization(organization_id)
@@ -389,7 +374,7 @@ def update_organization(organization_id: str) -> Response:
 
 
 @blueprint.get("/organizations/<organization_id>/accounts")
-@_locked
+@locked
 def list_organization_accounts(organization_id: str) -> Response:
     ws = _workspace()
     org = ws.organization(organization_id)
@@ -397,7 +382,7 @@ def list_organization_accounts(organization_id: str) -> Response:
 
 
 @blueprint.get("/organizations/<organization_id>/users")
-@_locked
+@locked
 def list_organization_users(organization_id: str) -> Response:
     ws = _workspace()
     org = ws.organization(organization_id)
@@ -405,7 +390,7 @@ def list_organization_users(organization_id: str) -> Response:
 
 
 @blueprint.get("/organizations/<organization_id>/conversations")
-@_locked
+@locked
 def list_organization_conversations(organization_id: str) -> Response:
     ws = _workspace()
     org = ws.organization(organization_id, external_ok=False)  # docs: "Must use Vitally ID"
@@ -417,13 +402,13 @@ def list_organization_conversations(organization_id: str) -> Response:
 
 
 @blueprint.get("/admins")
-@_locked
+@locked
 def list_admins() -> Response:
     return _paged("admins", shapes.admin, "admin-page")
 
 
 @blueprint.get("/admins/search")
-@_locked
+@locked
 def search_admins() -> Response:
     email = (request.args.get("email") or "").strip()
     if not email:

@@ -11,7 +11,7 @@ import requests
 
 from mockserver import MockServer
 
-from .conftest import basic, conversation_body, message_body
+from .conftest import conversation_body, message_body
 
 
 def test_list_create_get_with_requests(mockserver):

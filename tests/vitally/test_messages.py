@@ -38,7 +38,7 @@ def test_created_message_appears_in_the_conversation_and_bumps_it(client, h, con
     body = message_body("m2", ("user", other_user), [("admin", admin_id)],
                         cc=[{"type": "user", "id": user_id}], bcc=[{"type": "admin", "id": ids["admins"][1]}],
                         timestamp="2023-12-31T10:00:00.000Z", conversationId="ignored-thread")
-    msg = client.post(f"/resources/conversations/thread-m/messages", json=body, headers=h).get_json()
+    msg = client.post("/resources/conversations/thread-m/messages", json=body, headers=h).get_json()
     assert msg["conversationId"] == conv["id"]
     assert msg["cc"] == [{"type": "user", "id": user_id}]
     assert msg["bcc"] == [{"type": "admin", "id": ids["admins"][1]}]
