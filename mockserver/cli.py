@@ -55,7 +55,10 @@ def serve(args: argparse.Namespace) -> int:
     def _stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Both explicitly: a shell starts background jobs with SIGINT ignored, and Python
+    # then keeps it ignored, so `mockserver serve &` would not stop on `kill -INT`.
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     try:
         if args.server == "waitress":

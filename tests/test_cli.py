@@ -19,8 +19,14 @@ def _command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "mockserver"]
 
 
+def _as_background_job() -> None:
+    # What a shell does to `cmd &` in a script: the job starts with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _serve(*args: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([*_command(), "serve", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*_command(), "serve", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_background_job)
     first = proc.stdout.readline().strip()
     assert first.startswith("mockserver listening on http://127.0.0.1:"), (first, proc.stderr.read() if proc.poll() is not None else "")
     return proc, first.rsplit(" ", 1)[1]
@@ -44,7 +50,7 @@ def test_serve_prints_the_ready_line_then_credentials_and_stops_on_sigterm(serve
     assert "Traceback" not in err
 
 
-def test_serve_seed_changes_the_data_and_is_deterministic():
+def test_serve_seed_changes_the_data_and_is_deterministic_and_stops_on_sigint_even_as_a_background_job():
     seen = []
     for seed in ("1", "1", "2"):
         proc, url = _serve("--seed", seed)
@@ -53,6 +59,7 @@ def test_serve_seed_changes_the_data_and_is_deterministic():
         finally:
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=10)
+        assert proc.returncode == 0
     assert seen[0] == seen[1]
     assert seen[0] != seen[2]
 
