@@ -52,6 +52,26 @@ def _is_date(value: object) -> bool:
         return False
 
 
+_LEADING_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _is_calendar_date(value: object) -> bool:
+    """A string whose leading `Y-m-d` is a real day (2018-02-30 is not); the schema's
+    pattern says what may follow. For date rules such as PHP's strtotime + checkdate."""
+    if not isinstance(value, str):
+        return True
+    found = _LEADING_DATE.match(value)
+    if found is None:
+        return True  # the pattern keyword reports the shape
+    from datetime import date
+
+    try:
+        date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Problem:
     """One way an instance breaks its schema, phrased for an API user."""
@@ -182,6 +202,7 @@ def validator(vendor: str, name: str) -> Any:
             checker = FormatChecker(formats=())
             checker.checks("date-time")(_is_date_time)
             checker.checks("date")(_is_date)
+            checker.checks("calendar-date")(_is_calendar_date)
             found = Draft202012Validator(schema, registry=registry, format_checker=checker)
             _validators[key] = found
     return found
