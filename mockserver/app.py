@@ -66,6 +66,24 @@ def request_body() -> bytes:
     return raw
 
 
+def check_response(vendor: str, schema: str, payload: Any) -> None:
+    """In strict mode, a response that breaks schemas/<vendor>/<schema>.json is a bug of ours."""
+    if state_of(current_app).config.strict_responses:
+        from . import validation
+
+        problem = validation.first_problem(vendor, schema, payload)
+        if problem is not None:
+            raise validation.ResponseSchemaError(f"{vendor} {schema} response: {problem.message}")
+
+
+def json_response(vendor: str, payload: Any, schema: str, status: int = 200) -> Response:
+    """The vendor's JSON answer, checked against its schema in strict mode."""
+    check_response(vendor, schema, payload)
+    response = jsonify(payload)
+    response.status_code = status
+    return response
+
+
 class _CollapseSlashes:
     """`//resources/x` -> `/resources/x`: a real Airbyte manifest sends the double slash."""
 

@@ -42,8 +42,8 @@ class MockServer:
         # Bind here so a taken port raises OSError (werkzeug would print and sys.exit).
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         with socket.create_server((self.host, self.port), family=family) as sock:
+            # Threaded, with daemon handler threads: an idle client cannot hold up stop().
             server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler, fd=sock.fileno())
-        server.daemon_threads = True  # a client's idle keep-alive must not hold up stop()
         self._server = server
         self.port = server.socket.getsockname()[1]
         self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"mockserver:{self.port}", daemon=True)

@@ -24,7 +24,6 @@ _registries: dict[str, Any] = {}
 _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$"
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _is_date_time(value: object) -> bool:
@@ -39,17 +38,6 @@ def _is_date_time(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    from datetime import date
-
-    try:
-        return bool(_DATE.match(value)) and date.fromisoformat(value) is not None
-    except ValueError:
-        return False
 
 
 _LEADING_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -201,7 +189,6 @@ def validator(vendor: str, name: str) -> Any:
             schema = _inline_refs(registry.contents(uri), registry, uri, (uri,))
             checker = FormatChecker(formats=())
             checker.checks("date-time")(_is_date_time)
-            checker.checks("date")(_is_date)
             checker.checks("calendar-date")(_is_calendar_date)
             found = Draft202012Validator(schema, registry=registry, format_checker=checker)
             _validators[key] = found

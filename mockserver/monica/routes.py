@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
+from flask import Blueprint, Response, current_app, g, redirect, request
 
-from .. import validation
-from ..app import locked, request_body
+from ..app import check_response, json_response, locked, request_body, state_of
 from . import shapes
 from .errors import MonicaError, error_body, framework_error, laravel_path
 from .laravel import (
@@ -40,7 +39,7 @@ CONTACT_CONTROLLER = "App\\Http\\Controllers\\Api\\ApiContactController"
 
 
 def _backend() -> Any:
-    return current_app.extensions["mockserver"].vendors[VENDOR]
+    return state_of(current_app).vendors[VENDOR]
 
 
 def route(rule: str, methods: list[str]) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -197,25 +196,15 @@ def _php_error(exc: PhpError) -> Response:
     """Monica's Handler wraps any PHP error into HttpException(500, its message)."""
     response = framework_error(500, str(exc))
     if response.mimetype == "application/json":
-        validate_response(response.get_json(), "laravel-error")
+        check_response(VENDOR, "laravel-error", response.get_json())
     return response
 
 
 # -- responses ---------------------------------------------------------------------
 
 
-def validate_response(payload: Any, schema: str) -> None:
-    if current_app.extensions["mockserver"].config.strict_responses:
-        problem = validation.first_problem(VENDOR, schema, payload)
-        if problem is not None:
-            raise validation.ResponseSchemaError(f"monica {schema} response: {problem.message}")
-
-
 def respond(payload: Any, schema: str, status: int = 200) -> Response:
-    validate_response(payload, schema)
-    response = jsonify(payload)
-    response.status_code = status
-    return response
+    return json_response(VENDOR, payload, schema, status)
 
 
 def _account() -> MonicaAccount:

@@ -50,10 +50,6 @@ class NotFound(VitallyError):
     status = 404
 
 
-class Unauthorized(VitallyError):
-    status = 401
-
-
 def error_body(status: int, message: str | None = None) -> dict[str, object]:
     reason = REASONS.get(status, "Error")
     return {"statusCode": status, "error": reason, "message": message or DEFAULT_MESSAGES.get(status, reason)}

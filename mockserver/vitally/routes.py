@@ -6,10 +6,10 @@ import binascii
 import json
 from typing import Any, Callable
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .. import validation
-from ..app import locked, request_body
+from ..app import json_response, locked, request_body, state_of
 from . import shapes
 from .errors import BadRequest, VitallyError, error_body, error_response
 from .models import ACCOUNT_STATUSES, MAX_LIMIT, SORT_FIELDS, Key, Page, VitallyWorkspace
@@ -22,7 +22,7 @@ DELETED_BODY: dict[str, Any] = {}
 
 
 def _backend() -> Any:
-    return current_app.extensions["mockserver"].vendors[VENDOR]
+    return state_of(current_app).vendors[VENDOR]
 
 
 # -- auth, rate limit, locking ------------------------------------------------
@@ -92,13 +92,7 @@ def _workspace() -> VitallyWorkspace:
 
 
 def respond(payload: Any, schema: str, status: int = 200) -> Response:
-    if current_app.extensions["mockserver"].config.strict_responses:
-        problem = validation.first_problem(VENDOR, schema, payload)
-        if problem is not None:
-            raise validation.ResponseSchemaError(f"vitally {schema} response: {problem.message}")
-    response = jsonify(payload)
-    response.status_code = status
-    return response
+    return json_response(VENDOR, payload, schema, status)
 
 
 def _reject_constant(name: str) -> Any:
