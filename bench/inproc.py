@@ -10,7 +10,8 @@ import requests
 
 from mockserver import MockServer, create_app
 from mockserver.app import state_of
-from mockserver.config import MonicaSizes, VitallySizes
+from mockserver.monica.options import MonicaSizes
+from mockserver.vitally.options import VitallySizes
 
 from .baseline import baseline_app, start_in_thread
 from .cases import UNLIMITED, Case, prepare

@@ -1,30 +1,64 @@
-"""The `mockserver` command: `mockserver serve` runs the fake until Ctrl-C or SIGTERM."""
+"""The `mockserver` command: `serve` runs the fake until Ctrl-C or SIGTERM; `openapi`
+prints a vendor's OpenAPI document."""
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from .config import DEFAULT_MONICA_TOKEN, DEFAULT_VITALLY_KEY
+from . import __version__
+from .errors import OptionError
+from .transport import SERVERS, check_host
+
+
+def _int_at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            span = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: it must be {span}")
+        return value
+
+    return parse
+
+
+def _host(text: str) -> str:
+    try:
+        return check_host(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _vendor_names() -> list[str]:
+    from .registry import VENDORS
+
+    return [kind.name for kind in VENDORS]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description="A faithful fake of the Vitally and Monica Conversations APIs.")
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the fake server")
-    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)")
+    serve.add_argument("--host", type=_host, default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_int_at_least(0, 65535), default=8080, help="port to bind, 0-65535; 0 picks a free one (default 8080)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the generated data (default 0)")
     serve.add_argument("--vitally-key", action="append", dest="vitally_keys", metavar="KEY",
-                       help=f"a Vitally API key; repeat for more isolated workspaces (default {DEFAULT_VITALLY_KEY})")
+                       help="a Vitally API key; repeat for more isolated workspaces (default sk_test_mockserver)")
     serve.add_argument("--monica-token", action="append", dest="monica_tokens", metavar="TOKEN",
-                       help=f"a Monica API token; repeat for more isolated accounts (default {DEFAULT_MONICA_TOKEN})")
-    serve.add_argument("--vitally-rate-limit", type=int, help="Vitally requests per minute per key (default 1000)")
-    serve.add_argument("--monica-rate-limit", type=int, help="Monica requests per minute per token (default 60)")
-    serve.add_argument("--max-body-bytes", type=int, help="largest request body accepted (default 1048576)")
-    serve.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress", help="WSGI server (default waitress)")
-    serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+                       help="a Monica API token; repeat for more isolated accounts (default mockserver-token)")
+    serve.add_argument("--vitally-rate-limit", type=_int_at_least(1), help="Vitally requests per minute per key (default 1000)")
+    serve.add_argument("--monica-rate-limit", type=_int_at_least(1), help="Monica requests per minute per token (default 60)")
+    serve.add_argument("--max-body-bytes", type=_int_at_least(1), help="largest request body accepted (default 1048576)")
+    serve.add_argument("--server", choices=SERVERS, default="waitress", help="WSGI server (default waitress)")
+    serve.add_argument("--threads", type=_int_at_least(1), default=8, help="worker threads (default 8)")
+    openapi = commands.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document (JSON)")
+    openapi.add_argument("vendor", choices=_vendor_names())
     return parser
 
 
@@ -37,20 +71,25 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _announce(url: str, config: Any) -> None:
+def _announce(url: str, app: Any) -> None:
+    from .app import state_of
+
     print(f"mockserver listening on {url}", flush=True)
-    for key in config.vitally_keys:
-        print(f"  vitally  base URL {url}/resources  API key {key} (HTTP Basic, key as user name)", flush=True)
-    for token in config.monica_tokens:
-        print(f"  monica   base URL {url}/api  token {token} (Authorization: Bearer)", flush=True)
+    for vendor in state_of(app).vendors.values():
+        for line in vendor.describe(url):
+            print(f"  {line}", flush=True)
     print(f"  control  POST {url}/__mockserver/reset", flush=True)
 
 
 def serve(args: argparse.Namespace) -> int:
     from .app import create_app
+    from .transport import listen
 
-    app = create_app(_options(args))
-    config = app.extensions["mockserver"].config
+    try:
+        app = create_app(_options(args))
+    except OptionError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
 
     def _stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -59,32 +98,26 @@ def serve(args: argparse.Namespace) -> int:
     # then keeps it ignored, so `mockserver serve &` would not stop on `kill -INT`.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    host_for_url = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     try:
-        if args.server == "waitress":
-            from waitress.server import create_server
-
-            server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="mockserver")
-            _announce(f"http://{host_for_url}:{server.effective_port}", config)
-            try:
-                server.run()
-            finally:
-                server.close()
-        else:
-            from werkzeug.serving import make_server
-
-            wserver = make_server(args.host, args.port, app, threaded=True)
-            _announce(f"http://{host_for_url}:{wserver.server_port}", config)
-            try:
-                wserver.serve_forever()
-            finally:
-                wserver.server_close()
-    except KeyboardInterrupt:
-        pass
+        server = listen(app, args.host, args.port, server=args.server, threads=args.threads)
     except OSError as exc:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    _announce(server.url, app)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     print("mockserver stopped", flush=True)
+    return 0
+
+
+def openapi(args: argparse.Namespace) -> int:
+    from .app import create_app, state_of
+    from .openapi import document
+
+    app = create_app()
+    print(json.dumps(document(state_of(app).vendor(args.vendor)), indent=2))
     return 0
 
 
@@ -92,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "openapi":
+        return openapi(args)
     return 2
 
 

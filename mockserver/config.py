@@ -1,65 +1,115 @@
-"""Settings of one fake server. Every knob a test may want to turn lives here."""
+"""Settings of one fake server: the core's own, and one options object per vendor.
+
+Values are checked when the config is built, so a server that could only answer
+429 or 413 to everything is a clear error at start instead. Users pass flat keyword
+options (`seed=`, `vitally_keys=`, `monica_rate_limit=`, ...): each vendor's options
+type says which keywords are its own (`KEYWORDS`), so the core needs no list of them.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar, Mapping, TypeVar
 
-DEFAULT_VITALLY_KEY = "sk_test_mockserver"
-DEFAULT_MONICA_TOKEN = "mockserver-token"
+from .errors import OptionError
 
+T = TypeVar("T")
 
-@dataclass
-class VitallySizes:
-    """How much data each Vitally workspace is seeded with."""
-
-    organizations: int = 3
-    accounts: int = 10
-    users: int = 30
-    admins: int = 5
-    conversations: int = 25
-    messages_min: int = 1
-    messages_max: int = 6
+DEFAULT_MAX_BODY_BYTES = 1_048_576  # Hapi's default payload limit
 
 
-@dataclass
-class MonicaSizes:
-    """How much data each Monica account is seeded with."""
+def positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    """`value` as an int of at least `minimum`, or an OptionError naming the option."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OptionError(f"{name} must be an integer, not {value!r}")
+    if value < minimum:
+        raise OptionError(f"{name} must be at least {minimum}, not {value}")
+    return value
 
-    contacts: int = 12
-    conversations: int = 20
-    messages_min: int = 1
-    messages_max: int = 6
+
+def credential_list(name: str, value: Any, forbidden: str = "") -> tuple[str, ...]:
+    """One or more credentials: unique, in order, non-empty, without `forbidden` characters."""
+    items = (value,) if isinstance(value, str) else tuple(value)
+    if not items:
+        raise OptionError(f"{name} must name at least one credential")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise OptionError(f"{name}: every credential must be a non-empty string, not {item!r}")
+        bad = [ch for ch in forbidden if ch in item]
+        if bad or item != item.strip():
+            raise OptionError(f"{name}: {item!r} cannot be sent as a credential (it has {bad[0] if bad else 'surrounding spaces'!r})")
+    return tuple(dict.fromkeys(items))
 
 
-@dataclass
-class Config:
-    seed: int = 0
-    vitally_keys: tuple[str, ...] = (DEFAULT_VITALLY_KEY,)
-    monica_tokens: tuple[str, ...] = (DEFAULT_MONICA_TOKEN,)
-    # Hapi's default payload limit (Vitally answers in Hapi/Boom's error shape).
-    max_body_bytes: int = 1_048_576
-    vitally_rate_limit: int = 1000  # requests per sliding 60 s window, per key
-    monica_rate_limit: int = 60  # Laravel throttle:api, per token, fixed 60 s decay
-    rate_limit_window: float = 60.0
-    vitally_sizes: VitallySizes = field(default_factory=VitallySizes)
-    monica_sizes: MonicaSizes = field(default_factory=MonicaSizes)
-    # Validate every response the fake sends against its schema (tests turn this on).
-    strict_responses: bool = False
+def sizes(name: str, kind: type[T], value: Any) -> T:
+    """A sizes dataclass from itself or a mapping; every count a non-negative integer."""
+    if isinstance(value, Mapping):
+        known = {f.name for f in fields(kind)}  # type: ignore[arg-type]
+        unknown = set(value) - known
+        if unknown:
+            raise OptionError(f"{name}: unknown size(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        value = kind(**value)
+    if not isinstance(value, kind) or not is_dataclass(value):
+        raise OptionError(f"{name} must be a {kind.__name__} or a mapping of counts, not {value!r}")
+    for f in fields(value):
+        positive_int(f"{name}.{f.name}", getattr(value, f.name), minimum=0)
+    low, high = getattr(value, "messages_min", 0), getattr(value, "messages_max", 0)
+    if low > high:
+        raise OptionError(f"{name}: messages_min ({low}) is more than messages_max ({high})")
+    return value
+
+
+class VendorOptions:
+    """Base of a vendor's options: `KEYWORDS` maps the public keyword to the field."""
+
+    KEYWORDS: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> "Config":
-        """Build a Config from keyword options; unknown keys are an error, not ignored."""
-        values = dict(values or {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
+    def from_keywords(cls: type[T], values: Mapping[str, Any]) -> T:
+        keywords: Mapping[str, str] = getattr(cls, "KEYWORDS")
+        return cls(**{keywords[key]: value for key, value in values.items()})
+
+
+CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses")
+
+
+@dataclass(frozen=True)
+class Config:
+    seed: int = 0
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    rate_limit_window: float = 60.0  # seconds; both vendors use one minute
+    # Validate every response the fake sends against its declared schema (tests turn this on).
+    strict_responses: bool = False
+    vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> its options object
+
+    def __post_init__(self) -> None:
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise OptionError(f"seed must be an integer, not {self.seed!r}")
+        positive_int("max_body_bytes", self.max_body_bytes)
+        window = self.rate_limit_window
+        if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:
+            raise OptionError(f"rate_limit_window must be a positive number of seconds, not {window!r}")
+
+    def vendor(self, name: str) -> Any:
+        return self.vendors[name]
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any], vendor_options: Mapping[str, type[VendorOptions]]) -> "Config":
+        """A Config from flat keyword options; an unknown keyword is an error, not ignored."""
+        rest = dict(values)
+        vendors: dict[str, Any] = {}
+        for name, kind in vendor_options.items():
+            own = {key: rest.pop(key) for key in list(rest) if key in kind.KEYWORDS}
+            vendors[name] = kind.from_keywords(own)
+        unknown = set(rest) - set(CORE_KEYWORDS)
         if unknown:
-            raise TypeError(f"unknown mockserver option(s): {', '.join(sorted(unknown))}")
-        for name, kind in (("vitally_sizes", VitallySizes), ("monica_sizes", MonicaSizes)):
-            if isinstance(values.get(name), Mapping):
-                values[name] = kind(**values[name])
-        for name in ("vitally_keys", "monica_tokens"):
-            if name in values:
-                if isinstance(values[name], str):
-                    values[name] = (values[name],)
-                values[name] = tuple(dict.fromkeys(values[name]))  # unique, in order
-        return cls(**values)
+            known = sorted([*CORE_KEYWORDS, *(k for kind in vendor_options.values() for k in kind.KEYWORDS)])
+            raise TypeError(f"unknown mockserver option(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+        return cls(**rest, vendors=vendors)
+
+    def with_vendors(self, vendor_options: Mapping[str, type[VendorOptions]]) -> "Config":
+        """This config with default options for every vendor it does not configure."""
+        missing = {name: kind() for name, kind in vendor_options.items() if name not in self.vendors}
+        if not missing:
+            return self
+        return Config(self.seed, self.max_body_bytes, self.rate_limit_window, self.strict_responses, {**self.vendors, **missing})

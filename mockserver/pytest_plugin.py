@@ -52,7 +52,7 @@ def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
         from .server import MockServer
 
         options: dict[str, Any] = {"seed": _seed(pytestconfig), **marker.kwargs}
-        with MockServer(**options) as server:
+        with MockServer(**options) as server:  # the marker's keywords are MockServer's
             yield server
         return
     server = request.getfixturevalue("mockserver_session")

@@ -69,31 +69,99 @@ class SortedIndex:
         return [record_id for _, _, record_id in entries[offset:offset + limit]]
 
 
-def _copy(value: Any) -> Any:
-    if isinstance(value, (dict, list, set, SortedIndex, Table)):
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A dict that refuses changes: what stored records hold (traits, say), so a
+    snapshot can share it and nothing needs a defensive deep copy. JSON encoders and
+    schema validators see a dict."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("stored records are read-only: store a changed copy instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle rebuild it whole
+        return (type(self), (dict(self),))
+
+
+class FrozenList(list):  # type: ignore[type-arg]
+    """A list that refuses changes (see FrozenDict)."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("stored records are read-only: store a changed copy instead")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = reverse = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self),))
+
+
+def freeze(value: Any) -> Any:
+    """A JSON value made read-only all the way down (dicts and lists frozen)."""
+    if isinstance(value, (FrozenDict, FrozenList)):
+        return value  # made by freeze(): frozen all the way down already
+    if isinstance(value, dict):
+        return FrozenDict({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return FrozenList(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, editable copy of a JSON value that may hold frozen parts (for handles:
+    what a test edits must not reach the store)."""
+    if isinstance(value, dict):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [thaw(item) for item in value]
+    return value
+
+
+_IMMUTABLE = (int, float, str, bytes, bool, type(None), tuple, frozenset, FrozenDict, FrozenList)
+
+
+def _copy(name: str, value: Any) -> Any:
+    """A snapshot of one attribute of tenant state: containers of immutable records are
+    copied shallowly, an rng is cloned, immutable values are shared; anything else is
+    an error, so a new kind of state cannot be silently left out of reset()."""
+    if isinstance(value, (dict, list, set, SortedIndex, Table)) and not isinstance(value, (FrozenDict, FrozenList)):
         return value.copy()
     if isinstance(value, random.Random):
         clone = random.Random()
         clone.setstate(value.getstate())
         return clone
-    return value  # ints, strings, tuples, frozen records: immutable
+    if isinstance(value, _IMMUTABLE) or callable(value) or _is_frozen_dataclass(value):
+        return value
+    raise TypeError(f"{name}: reset() cannot snapshot a {type(value).__name__}; declare it in REFERENCES if it is not this tenant's state")
+
+
+def _is_frozen_dataclass(value: Any) -> bool:
+    params = getattr(type(value), "__dataclass_params__", None)
+    return bool(params is not None and params.frozen)
 
 
 class TenantState:
-    """Base for one tenant's data: `STATE` names the attributes a snapshot covers.
+    """Base for one tenant's data: every instance attribute is state that reset()
+    restores, found with vars(), not listed by hand. Attributes that point at other
+    objects (a back-reference) are named in REFERENCES and kept as they are.
 
-    Containers listed in STATE must be flat (dict, list, set, SortedIndex) holding
-    records that are replaced, never mutated, so a shallow copy is a true snapshot.
+    Containers must be flat (dict, list, set, SortedIndex, Table) holding records that
+    are replaced, never mutated, so a shallow copy is a true snapshot.
     """
 
-    STATE: tuple[str, ...] = ()
+    REFERENCES: tuple[str, ...] = ()
 
     def snapshot(self) -> dict[str, Any]:
-        return {name: _copy(getattr(self, name)) for name in self.STATE}
+        return {name: value if name in self.REFERENCES else _copy(name, value) for name, value in vars(self).items()}
 
     def restore(self, snapshot: dict[str, Any]) -> None:
+        for name in set(vars(self)) - set(snapshot):
+            delattr(self, name)  # state made after the snapshot
         for name, value in snapshot.items():
-            setattr(self, name, _copy(value))
+            setattr(self, name, value if name in self.REFERENCES else _copy(name, value))
 
 
 class Store:

@@ -174,7 +174,12 @@ def _inline_refs(node: Any, registry: Any, base: str, active: tuple[str, ...] = 
 
 
 def validator(vendor: str, name: str) -> Any:
-    """The compiled validator for schemas/<vendor>/<name>.json (compiled once per process)."""
+    """The compiled validator for schemas/<vendor>/<name>.json (compiled once per process).
+
+    A name of another folder is written `folder/name` and wins over `vendor`.
+    """
+    if "/" in name:
+        vendor, name = name.split("/", 1)
     key = (vendor, name)
     found = _validators.get(key)
     if found is not None:
@@ -211,7 +216,3 @@ def first_problem(vendor: str, name: str, instance: Any) -> Problem | None:
 
 def schema_names(vendor: str) -> list[str]:
     return sorted(p.stem for p in (data_dir("schemas") / vendor).glob("*.json"))
-
-
-class ResponseSchemaError(AssertionError):
-    """A response of the fake itself broke its schema (strict mode only)."""

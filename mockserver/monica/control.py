@@ -6,38 +6,32 @@ as `token` in the body or as `Authorization: Bearer`; the default account otherw
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
-
-from .. import validation
+from ..control import ERROR, ControlError, json_body
+from ..operations import OperationTable
+from ..surface import Call, Reply
 from . import shapes
-from .routes import bearer_token, respond
+from .request import bearer_token
 
-blueprint = Blueprint("mockserver_monica_control", __name__, url_prefix="/__mockserver/monica")
-
-
-def _error(status: int, error: str, message: str) -> Response:
-    response = jsonify({"error": error, "message": message})
-    response.status_code = status
-    return response
+if TYPE_CHECKING:
+    from ..app import MockState
 
 
-@blueprint.post("/contacts")
-def create_contact() -> Response:
-    state = current_app.extensions["mockserver"]
-    body: Any = request.get_json(silent=True)
-    problem = validation.first_problem("monica", "control.contact.create", body)
-    if problem is not None:
-        return _error(400, "Bad Request", problem.message)
-    fields = dict(body)
-    token = fields.pop("token", None) or bearer_token(request.headers.get("Authorization"))
-    backend = state.vendors["monica"]
+def create_contact(call: Call[Any]) -> Reply:
+    state: MockState = call.tenant
+    fields = dict(json_body(call))
+    token = fields.pop("token", None) or bearer_token(call.request.headers.get("Authorization"))
     try:
-        account = backend.account(token)
+        account = state.vendor("monica").account(token)  # type: ignore[attr-defined]
     except KeyError as exc:
-        return _error(404, "Not Found", str(exc.args[0]))
-    with state.store.lock:
-        contact = account.create_contact(**fields)
-        payload = {"data": shapes.contact(account, contact, request.host_url.rstrip("/"))}
-    return respond(payload, "contact-response", 201)
+        raise ControlError(404, str(exc.args[0]), "not_found") from None
+    contact = account.create_contact(**fields)
+    return Reply(201, {"data": shapes.contact(account, contact, call.base_url)})
+
+
+TABLE = OperationTable("control", "/__mockserver/monica")
+TABLE.add("createMonicaContact", "POST", "/contacts", create_contact,
+          summary="Create a Monica contact for test setup (archived, partial, dead...)",
+          request="monica/control.contact.create",
+          responses={201: "monica/contact-response", 400: ERROR, 404: ERROR, 413: ERROR}, auth=False)

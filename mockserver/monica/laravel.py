@@ -20,6 +20,8 @@ from functools import lru_cache
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from ..errors import ApiError
+
 PHP_INT_MAX = 2**63 - 1
 PHP_INT_MIN = -(2**63)
 
@@ -135,8 +137,10 @@ def mysql_id(value: Any) -> int | None:
     return int(number)
 
 
-class PhpError(Exception):
+class PhpError(ApiError):
     """An uncaught PHP error: Monica's Handler answers 500 with its message."""
+
+    status = 500
 
 
 def php_int_argument(value: str, method: str, position: int, name: str) -> int:

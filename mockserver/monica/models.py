@@ -230,8 +230,6 @@ def _check_sort(request: PageRequest) -> None:
 class IdSequences(TenantState):
     """The auto-increment counters of Monica's tables: one per kind, for all accounts."""
 
-    STATE = ("next_ids",)
-
     def __init__(self) -> None:
         self.next_ids: dict[str, int] = {kind: 1 for kind in ID_KINDS}
 
@@ -247,10 +245,7 @@ class IdSequences(TenantState):
 class MonicaAccount(TenantState):
     """One token's account. Callers hold the store lock around every method."""
 
-    STATE = (
-        "contacts", "contact_fields", "contact_field_types", "conversations", "messages",
-        "conversations_by_created", "conversations_by_updated", "conversations_by_contact",
-    )
+    REFERENCES = ("world",)  # the server's database, not this account's state
 
     def __init__(self, world: "MonicaWorld", account_id: int, token: str, clock: Callable[[], datetime] = utc_now) -> None:
         self.world = world

@@ -12,7 +12,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..config import MonicaSizes
+from .options import MonicaSizes
 from ..seeding import SEED_EPOCH, past_instant, seeded_uuid
 from .models import (
     DEFAULT_CONTACT_FIELD_TYPES,

@@ -5,8 +5,7 @@ No Vitally error body is documented; clients read `error` (Empirical-Core) and
 """
 from __future__ import annotations
 
-from flask import Response, jsonify
-from werkzeug.exceptions import HTTPException
+from ..errors import ApiError
 
 REASONS = {
     400: "Bad Request",
@@ -18,6 +17,9 @@ REASONS = {
     415: "Unsupported Media Type",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 # Boom's default messages, where Hapi answers by itself before any handler runs.
@@ -29,17 +31,22 @@ DEFAULT_MESSAGES = {
     500: "An internal server error occurred",
 }
 
+# Why a request was refused, by status, for the journal.
+REJECTIONS = {400: "validation", 401: "auth", 404: "not_found", 413: "too_large", 415: "validation", 429: "rate_limit"}
 
-class VitallyError(Exception):
-    """Raised by the Vitally model or routes; answered with Vitally's error body."""
+
+class VitallyError(ApiError):
+    """Raised by the Vitally model or views; answered with Vitally's error body."""
 
     status = 400
 
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | None = None, status: int | None = None, headers: dict[str, str] | None = None) -> None:
         if status is not None:
             self.status = status
+        self.message = message or DEFAULT_MESSAGES.get(self.status) or REASONS.get(self.status, "Error")
+        self.headers = headers or {}
+        self.reason = REJECTIONS.get(self.status)
+        super().__init__(self.message)
 
 
 class BadRequest(VitallyError):
@@ -53,28 +60,3 @@ class NotFound(VitallyError):
 def error_body(status: int, message: str | None = None) -> dict[str, object]:
     reason = REASONS.get(status, "Error")
     return {"statusCode": status, "error": reason, "message": message or DEFAULT_MESSAGES.get(status, reason)}
-
-
-def error_response(status: int, message: str | None = None) -> Response:
-    response = jsonify(error_body(status, message))
-    response.status_code = status
-    return response
-
-
-def http_error_response(exc: HTTPException) -> Response:
-    """App-level errors (unknown route, wrong method, 413, 500) under /resources."""
-    status = exc.code or 500
-    if status == 413:
-        from flask import current_app
-
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        message = f"Payload content length greater than maximum allowed: {limit}"
-    elif status == 400:
-        message = "Invalid request payload JSON format"
-    else:
-        message = DEFAULT_MESSAGES.get(status)  # never the exception text: no internals leak
-    response = error_response(status, message)
-    for name, value in exc.get_headers():
-        if name.lower() == "allow":
-            response.headers[name] = value
-    return response

@@ -1,8 +1,9 @@
 """Vitally's state and rules: workspaces of organizations, accounts, users, admins,
 conversations and messages. Nothing here knows HTTP; errors are VitallyError.
 
-Records are slotted dataclasses that are replaced, never mutated, once stored
-(see mockserver.store): that is what makes snapshots and reset() cheap.
+Records are frozen, slotted dataclasses (their traits frozen mappings) that are
+replaced, never mutated, once stored (see mockserver.store): that is what makes
+snapshots and reset() cheap.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from ..seeding import seeded_uuid
-from ..store import Table, TenantState
+from ..store import FrozenDict, Table, TenantState, freeze
 from .errors import BadRequest, NotFound
 
 Key = tuple[int, int]  # (milliseconds since the epoch, sequence): unique per record
@@ -71,7 +72,7 @@ def checked_timestamp(value: str, where: str) -> int:
         raise BadRequest(f"{where} must be a valid date-time") from None
 
 
-def merge_traits(old: dict[str, Any], changes: dict[str, Any] | None) -> dict[str, Any]:
+def merge_traits(old: FrozenDict, changes: dict[str, Any] | None) -> FrozenDict:
     """Merge as Vitally documents it: given keys replace, `null` removes, others stay."""
     if not changes:
         return old
@@ -81,7 +82,10 @@ def merge_traits(old: dict[str, Any], changes: dict[str, Any] | None) -> dict[st
             merged.pop(key, None)
         else:
             merged[key] = value
-    return merged
+    return freeze(merged)  # type: ignore[no-any-return]
+
+
+NO_TRAITS = FrozenDict()
 
 
 def atomic(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,12 +108,12 @@ def atomic(method: Callable[..., Any]) -> Callable[..., Any]:
 # -- records -------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Organization:
     id: str
     external_id: str | None
     name: str
-    traits: dict[str, Any]
+    traits: FrozenDict
     created: Key
     updated: Key
     owner_id: str | None = None
@@ -118,12 +122,12 @@ class Organization:
     nps: tuple[int, int, int] = (0, 0, 0)  # detractors, passives, promoters
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Account:
     id: str
     external_id: str | None
     name: str
-    traits: dict[str, Any]
+    traits: FrozenDict
     created: Key
     updated: Key
     organization_id: str | None = None
@@ -136,13 +140,13 @@ class Account:
     nps: tuple[int, int, int] = (0, 0, 0)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class User:
     id: str
     external_id: str | None
     name: str | None
     email: str | None
-    traits: dict[str, Any]
+    traits: FrozenDict
     created: Key
     updated: Key
     account_ids: tuple[str, ...] = ()
@@ -158,7 +162,7 @@ class User:
     nps_last: tuple[int | None, str | None, str | None] = (None, None, None)  # score, feedback, at
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Admin:
     id: str
     name: str
@@ -169,7 +173,7 @@ class Admin:
     external_id: None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     id: str
     conversation_id: str
@@ -189,12 +193,12 @@ class Message:
         yield from self.bcc
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Conversation:
     id: str
     external_id: str | None
     subject: str | None
-    traits: dict[str, Any]
+    traits: FrozenDict
     created: Key
     updated: Key
     message_ids: tuple[str, ...] = ()  # sorted by (timestamp, id)
@@ -219,8 +223,6 @@ class Page:
 
 class VitallyWorkspace(TenantState):
     """One API key's data. Callers hold the store lock around every method."""
-
-    STATE = ("organizations", "accounts", "users", "admins", "conversations", "messages", "rng", "seq")
 
     def __init__(self, api_key: str, rng: random.Random, clock: Callable[[], float] = time.time) -> None:
         self.api_key = api_key
@@ -318,7 +320,7 @@ class VitallyWorkspace(TenantState):
             id=self.new_id(),
             external_id=body["externalId"],
             name=body["name"],
-            traits=merge_traits({}, body.get("traits")),
+            traits=merge_traits(NO_TRAITS, body.get("traits")),
             created=stamp,
             updated=stamp,
             owner_id=body.get("organizationOwnerId"),
@@ -359,7 +361,7 @@ class VitallyWorkspace(TenantState):
             id=self.new_id(),
             external_id=body["externalId"],
             name=body["name"],
-            traits=merge_traits({}, body.get("traits")),
+            traits=merge_traits(NO_TRAITS, body.get("traits")),
             created=stamp,
             updated=stamp,
             organization_id=org_id,
@@ -403,7 +405,7 @@ class VitallyWorkspace(TenantState):
             external_id=body["externalId"],
             name=body.get("name"),
             email=body.get("email"),
-            traits=merge_traits({}, body.get("traits")),
+            traits=merge_traits(NO_TRAITS, body.get("traits")),
             created=stamp,
             updated=stamp,
             account_ids=account_ids,
@@ -468,7 +470,7 @@ class VitallyWorkspace(TenantState):
             id=self.new_id(),
             external_id=body["externalId"],
             subject=body.get("subject"),
-            traits=merge_traits({}, body.get("traits")),
+            traits=merge_traits(NO_TRAITS, body.get("traits")),
             created=stamp,
             updated=stamp,
             external_url=body.get("externalUrl"),

@@ -7,9 +7,10 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from ..config import VitallySizes
 from ..seeding import past_instant
-from .models import Account, Admin, Conversation, Message, Organization, User, VitallyWorkspace, iso_ms
+from ..store import freeze
+from .models import NO_TRAITS, Account, Admin, Conversation, Message, Organization, User, VitallyWorkspace, iso_ms
+from .options import VitallySizes
 
 SOURCES = ("intercom", "zendesk", "outlook", "google", "front")
 # A data set of more messages than this draws their bodies from a pool of this many,
@@ -44,7 +45,7 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
             id=ws.new_id(),
             external_id=f"org-{1000 + i}",
             name=company,
-            traits={"industry": fake.bs().split()[-1], "vitally.custom.tier": rng.choice(["gold", "silver", "bronze"])},
+            traits=freeze({"industry": fake.bs().split()[-1], "vitally.custom.tier": rng.choice(["gold", "silver", "bronze"])}),
             created=created,
             updated=updated,
             first_paid_date=iso_ms(created[0]),
@@ -67,7 +68,7 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
             id=ws.new_id(),
             external_id=f"acct-{2000 + i}",
             name=fake.company(),
-            traits=traits,
+            traits=freeze(traits),
             created=created,
             updated=updated,
             organization_id=org.id if org else None,
@@ -94,7 +95,7 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
             external_id=f"user-{3000 + i}",
             name=f"{first} {last}",
             email=f"{first.lower()}.{last.lower()}@{fake.domain_name()}",
-            traits={"role": rng.choice(["admin", "champion", "end user", "billing contact", "executive sponsor"])},
+            traits=freeze({"role": rng.choice(["admin", "champion", "end user", "billing contact", "executive sponsor"])}),
             created=created,
             updated=updated,
             account_ids=linked,
@@ -174,7 +175,7 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
             id=conversation_id,
             external_id=f"thread-{4000 + i}",
             subject=fake.sentence(nb_words=rng.randint(3, 8)).rstrip("."),
-            traits={"channel": rng.choice(["email", "chat"])} if i % 2 else {},
+            traits=freeze({"channel": rng.choice(["email", "chat"])}) if i % 2 else NO_TRAITS,
             created=ws.key(_ms(created)),
             updated=ws.key(max(m.timestamp_ms for m in messages)),
             message_ids=tuple(m.id for m in messages),
