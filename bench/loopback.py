@@ -62,7 +62,7 @@ def measure(runs: int, duration: float, connections: int, servers: tuple[str, ..
                             "base": LoadCase(case.method, f"{base_url}/case/{case.key}", case.headers, case.body, case.status),
                         }
                         results: dict[tuple[str, int], list[LoadResult]] = {}
-                        for run in range(runs):
+                        for _ in range(runs):
                             for who, load in targets.items():
                                 for conns in (1, connections):
                                     results.setdefault((who, conns), []).append(run_load(load, conns, duration, use_wrk))

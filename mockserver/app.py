@@ -87,7 +87,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
     checked = build_config(config, **options)
     app = Flask("mockserver")
     app.config["MAX_CONTENT_LENGTH"] = checked.max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # vendors' field order is part of the shape
 
     state = MockState(config=checked, seeder=Seeder(checked.seed))
     app.extensions["mockserver"] = state

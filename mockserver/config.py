@@ -8,7 +8,7 @@ type says which keywords are its own (`KEYWORDS`), so the core needs no list of 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Mapping, TypeVar
 
 from .errors import OptionError
@@ -49,14 +49,15 @@ def sizes(name: str, kind: type[T], value: Any) -> T:
         if unknown:
             raise OptionError(f"{name}: unknown size(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
         value = kind(**value)
-    if not isinstance(value, kind) or not is_dataclass(value):
+    if not isinstance(value, kind):
         raise OptionError(f"{name} must be a {kind.__name__} or a mapping of counts, not {value!r}")
-    for f in fields(value):
+    checked: T = value
+    for f in fields(kind):  # type: ignore[arg-type]
         positive_int(f"{name}.{f.name}", getattr(value, f.name), minimum=0)
     low, high = getattr(value, "messages_min", 0), getattr(value, "messages_max", 0)
     if low > high:
         raise OptionError(f"{name}: messages_min ({low}) is more than messages_max ({high})")
-    return value
+    return checked
 
 
 class VendorOptions:
@@ -65,9 +66,8 @@ class VendorOptions:
     KEYWORDS: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
-    def from_keywords(cls: type[T], values: Mapping[str, Any]) -> T:
-        keywords: Mapping[str, str] = getattr(cls, "KEYWORDS")
-        return cls(**{keywords[key]: value for key, value in values.items()})
+    def from_keywords(cls, values: Mapping[str, Any]) -> Any:
+        return cls(**{cls.KEYWORDS[key]: value for key, value in values.items()})
 
 
 CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses")

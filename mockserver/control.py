@@ -45,7 +45,9 @@ def json_body(call: Call[Any]) -> dict[str, Any]:
     problem = validation.first_problem("control", schema, body)
     if problem is not None:
         raise ControlError(400, problem.message, "validation")
-    return body  # type: ignore[no-any-return]
+    if not isinstance(body, dict):
+        raise ControlError(400, "the body must be a JSON object", "validation")
+    return body
 
 
 def _state(call: Call[Any]) -> "MockState":

@@ -16,6 +16,7 @@ Errors are raised (errors.ApiError) and rendered by the surface, never returned.
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -81,8 +82,9 @@ def to_response(reply: Reply) -> Response:
     if reply.html is not None:
         response = Response(reply.html, status=reply.status, mimetype="text/html")
     elif reply.payload is not None:
-        response = current_app.json.response(reply.payload)
-        response.status_code = reply.status
+        # Flask's own JSON answer, byte for byte: compact, ASCII, in the payload's key order.
+        body = json.dumps(reply.payload, separators=(",", ":")) + "\n"
+        response = Response(body, status=reply.status, mimetype="application/json")
     else:
         response = Response(b"", status=reply.status)
     response.headers.update(reply.headers)

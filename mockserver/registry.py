@@ -22,14 +22,19 @@ VENDORS: tuple[type[Vendor[Any]], ...] = (Vitally, Monica)
 
 
 class CoreKeywords(TypedDict, total=False):
-    seed: int
     max_body_bytes: int
     rate_limit_window: float
     strict_responses: bool
 
 
-class Options(CoreKeywords, VitallyKeywords, MonicaKeywords, total=False):
-    """Every keyword option of `create_app`, `MockServer` and `@pytest.mark.mockserver`."""
+class ServerOptions(CoreKeywords, VitallyKeywords, MonicaKeywords, total=False):
+    """The keyword options of `MockServer` and `@pytest.mark.mockserver` besides seed, host, port."""
+
+
+class Options(ServerOptions, total=False):
+    """Every keyword option of `create_app`."""
+
+    seed: int
 
 
 class Handles(VitallyHandles, MonicaHandles):

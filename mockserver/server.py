@@ -15,7 +15,7 @@ from .transport import SocketServer, connect_host, listen
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .registry import Options
+    from .registry import ServerOptions
 
 
 class MockServer(Handles):
@@ -25,7 +25,7 @@ class MockServer(Handles):
     ...     server.vitally.base_url   # 'http://127.0.0.1:53211/resources'
     """
 
-    def __init__(self, seed: int = 0, host: str = "127.0.0.1", port: int = 0, **options: "Unpack[Options]") -> None:
+    def __init__(self, seed: int = 0, host: str = "127.0.0.1", port: int = 0, **options: "Unpack[ServerOptions]") -> None:
         self.host = host
         self.port = port
         self.app: Flask = create_app(seed=seed, **options)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 from bisect import bisect_left, insort
-from typing import Any, Iterator, Protocol
+from typing import Any, Generic, Iterator, Protocol, TypeVar
 
 
 class Resettable(Protocol):
@@ -79,7 +79,7 @@ class FrozenDict(dict):  # type: ignore[type-arg]
     def _read_only(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("stored records are read-only: store a changed copy instead")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _read_only
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle rebuild it whole
         return (type(self), (dict(self),))
@@ -93,7 +93,7 @@ class FrozenList(list):  # type: ignore[type-arg]
     def _read_only(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("stored records are read-only: store a changed copy instead")
 
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = reverse = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = reverse = _read_only
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (list(self),))
@@ -190,11 +190,27 @@ class Store:
         with self.lock:
             if self._snapshots is None:
                 self.seal()
-            for part, snap in zip(self._parts, self._snapshots or ()):
+            for part, snap in zip(self._parts, self._snapshots or (), strict=True):
                 part.restore(snap)
 
 
-class Table:
+class Record(Protocol):
+    """What a Table holds: an id, an optional externalId and two unique sort keys."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def created(self) -> tuple[int, int]: ...
+    @property
+    def updated(self) -> tuple[int, int]: ...
+
+
+R = TypeVar("R", bound=Record)
+
+
+class Table(Generic[R]):
     """One kind of record: rows by id, ids by externalId, and two sorted indexes.
 
     Records carry `id`, `external_id`, `created` and `updated`, the last two being
@@ -204,13 +220,13 @@ class Table:
     __slots__ = ("rows", "by_external", "by_created", "by_updated")
 
     def __init__(self) -> None:
-        self.rows: dict[str, Any] = {}
+        self.rows: dict[str, R] = {}
         self.by_external: dict[str, str] = {}
         self.by_created = SortedIndex()
         self.by_updated = SortedIndex()
 
-    def copy(self) -> "Table":
-        clone = Table.__new__(Table)
+    def copy(self) -> "Table[R]":
+        clone: Table[R] = Table.__new__(Table)
         clone.rows = self.rows.copy()
         clone.by_external = self.by_external.copy()
         clone.by_created = self.by_created.copy()
@@ -220,13 +236,13 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[R]:
         return iter(self.rows.values())
 
-    def get(self, record_id: str) -> Any:
+    def get(self, record_id: str) -> R | None:
         return self.rows.get(record_id)
 
-    def find(self, id_or_external_id: str) -> Any:
+    def find(self, id_or_external_id: str) -> R | None:
         """By our id first, then by the client's externalId."""
         found = self.rows.get(id_or_external_id)
         if found is None:
@@ -237,22 +253,22 @@ class Table:
     def index(self, sort_by: str) -> SortedIndex:
         return self.by_created if sort_by == "createdAt" else self.by_updated
 
-    def insert(self, record: Any) -> None:
+    def insert(self, record: R) -> None:
         self.rows[record.id] = record
-        if getattr(record, "external_id", None) is not None:
+        if record.external_id is not None:
             self.by_external[record.external_id] = record.id
         self.by_created.add(record.created, record.id)
         self.by_updated.add(record.updated, record.id)
 
-    def replace(self, old: Any, new: Any) -> None:
+    def replace(self, old: R, new: R) -> None:
         self.rows[new.id] = new
         if old.updated != new.updated:
             self.by_updated.remove(old.updated, old.id)
             self.by_updated.add(new.updated, new.id)
 
-    def delete(self, record: Any) -> None:
+    def delete(self, record: R) -> None:
         del self.rows[record.id]
-        if getattr(record, "external_id", None) is not None:
+        if record.external_id is not None:
             self.by_external.pop(record.external_id, None)
         self.by_created.remove(record.created, record.id)
         self.by_updated.remove(record.updated, record.id)

@@ -96,9 +96,10 @@ class _WaitressServer:
         from waitress.server import create_server
 
         # Waitress writes no access log at all.
-        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident=SERVER_HEADER, expose_tracebacks=False)
+        server: Any = create_server(app, host=host, port=port, threads=threads, ident=SERVER_HEADER, expose_tracebacks=False)
+        self._server = server
         self.host = host
-        self.port = int(self._server.effective_port)
+        self.port = int(server.effective_port)
         self._stopped = threading.Event()
 
     @property

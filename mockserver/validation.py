@@ -100,7 +100,7 @@ def _phrase(error: Any) -> Problem:
         return Problem(full, f"{full} is required")
     if kind == "type":
         types = arg if isinstance(arg, list) else [arg]
-        return Problem(path, f"{subject} must be " + " or ".join(_TYPE_NAMES.get(t, t) for t in types))
+        return Problem(path, f"{subject} must be " + " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types))
     if kind == "enum":
         return Problem(path, f"{subject} must be one of " + ", ".join(str(v) for v in arg))
     if kind == "const":

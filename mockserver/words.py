@@ -37,7 +37,7 @@ class _Weighted:
 
 @lru_cache(maxsize=None)
 def _lists() -> dict[str, Any]:
-    data = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
     for name in ("first_names", "first_names_female", "first_names_male", "last_names"):
         data[name] = _Weighted(data[name])
     return data
@@ -58,18 +58,22 @@ class QuickFake:
         if self._faker is not None:
             self._faker.seed_instance(seed)
 
+    def _weighted(self, name: str) -> str:
+        names: _Weighted = self._lists[name]
+        return names.choice(self._rng)
+
     # -- people and companies --
     def first_name(self) -> str:
-        return self._lists["first_names"].choice(self._rng)
+        return self._weighted("first_names")
 
     def first_name_female(self) -> str:
-        return self._lists["first_names_female"].choice(self._rng)
+        return self._weighted("first_names_female")
 
     def first_name_male(self) -> str:
-        return self._lists["first_names_male"].choice(self._rng)
+        return self._weighted("first_names_male")
 
     def last_name(self) -> str:
-        return self._lists["last_names"].choice(self._rng)
+        return self._weighted("last_names")
 
     def company(self) -> str:
         pattern = self._rng.randrange(3)  # Faker's three en_US company formats

@@ -11,7 +11,6 @@ import requests
 from mockserver import MockServer
 
 
-
 def test_start_binds_a_free_port_and_answers_at_once():
     with MockServer() as server:
         assert server.port != 0
@@ -34,7 +33,7 @@ def test_start_raises_when_the_port_is_taken():
 
 def test_url_before_start_is_an_error_not_a_wrong_url():
     with pytest.raises(RuntimeError):
-        MockServer().url
+        _ = MockServer().url
 
 
 def test_stop_returns_while_a_client_holds_an_idle_connection():

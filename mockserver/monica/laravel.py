@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from ..errors import ApiError
 
@@ -336,7 +336,11 @@ def _acceptable(accept: str | None) -> list[str]:
     return [media for _, _, media in sorted(items)]
 
 
-def expects_json(headers: Mapping[str, str]) -> bool:
+class Headers(Protocol):
+    def get(self, key: str) -> str | None: ...
+
+
+def expects_json(headers: Headers) -> bool:
     """Request::expectsJson(): an XHR accepting anything, or a first acceptable type that is JSON."""
     acceptable = _acceptable(headers.get("Accept"))
     accepts_any = not acceptable or acceptable[0] in ("*/*", "*")

@@ -690,11 +690,13 @@ class MonicaWorld:
         """`Conversation::findOrFail($id)` without account scope."""
         for rows in self._all("conversations"):
             if conversation_id in rows:
-                return rows[conversation_id]
+                found: Conversation = rows[conversation_id]
+                return found
         raise NotFound()
 
     def any_message(self, message_id: int) -> Message:
         for rows in self._all("messages"):
             if message_id in rows:
-                return rows[message_id]
+                found: Message = rows[message_id]
+                return found
         raise NotFound()

@@ -12,7 +12,6 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from .options import MonicaSizes
 from ..seeding import SEED_EPOCH, past_instant, seeded_uuid
 from .models import (
     DEFAULT_CONTACT_FIELD_TYPES,
@@ -25,6 +24,7 @@ from .models import (
     SpecialDate,
     default_avatar_file,
 )
+from .options import MonicaSizes
 
 # Contact::setAvatarColor's palette.
 AVATAR_COLORS = ("#fdb660", "#93521e", "#bd5067", "#b3d5fe", "#ff9807", "#709512", "#5f479a", "#e5e5cd")

@@ -246,16 +246,16 @@ NEXT_LABEL = "Next \u276f"
 ON_EACH_SIDE = 3
 
 
-def _window(current: int, last: int) -> list[list[int] | str]:
-    """UrlWindow::make + elements(): page ranges with "..." between them."""
+def _window(current: int, last: int) -> list[list[int] | None]:
+    """UrlWindow::make + elements(): page ranges, None for the "..." between them."""
     if last < ON_EACH_SIDE * 2 + 8:
         return [list(range(1, last + 1))]
     window = ON_EACH_SIDE + 4
     if current <= window:
-        return [list(range(1, window + ON_EACH_SIDE + 1)), "...", [last - 1, last]]
+        return [list(range(1, window + ON_EACH_SIDE + 1)), None, [last - 1, last]]
     if current > last - window:
-        return [[1, 2], "...", list(range(last - (window + ON_EACH_SIDE - 1), last + 1))]
-    return [[1, 2], "...", list(range(current - ON_EACH_SIDE, current + ON_EACH_SIDE + 1)), "...", [last - 1, last]]
+        return [[1, 2], None, list(range(last - (window + ON_EACH_SIDE - 1), last + 1))]
+    return [[1, 2], None, list(range(current - ON_EACH_SIDE, current + ON_EACH_SIDE + 1)), None, [last - 1, last]]
 
 
 def paginated(page: Page, items: list[dict[str, Any]], path: str, extra_meta: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -269,7 +269,7 @@ def paginated(page: Page, items: list[dict[str, Any]], path: str, extra_meta: di
     next_url = url(current + 1) if current < last else None
     links: list[dict[str, Any]] = [{"url": prev_url, "label": PREVIOUS_LABEL, "active": False}]
     for element in _window(current, last):
-        if element == "...":
+        if element is None:  # the "..." between ranges
             links.append({"url": None, "label": "...", "active": False})
         else:
             links.extend({"url": url(n), "label": str(n), "active": n == current} for n in element)

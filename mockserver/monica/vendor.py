@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
-from ..ratelimit import RateDecision, FixedWindowLimiter
+from ..ratelimit import FixedWindowLimiter, RateDecision
 from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
 from .control import TABLE as CONTROL_TABLE
 from .errors import LARAVEL_VERBS, STATUS_TEXTS, MonicaError, Unauthenticated, error_body

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from ..seeding import seeded_uuid
-from ..store import FrozenDict, Table, TenantState, freeze
+from ..store import FrozenDict, R, Table, TenantState, freeze
 from .errors import BadRequest, NotFound
 
 Key = tuple[int, int]  # (milliseconds since the epoch, sequence): unique per record
@@ -229,11 +229,11 @@ class VitallyWorkspace(TenantState):
         self.clock = clock
         self.rng = rng  # also the id generator: reset() restores the id sequence with it
         self.seq = 0
-        self.organizations = Table()
-        self.accounts = Table()
-        self.users = Table()
-        self.admins = Table()
-        self.conversations = Table()
+        self.organizations: Table[Organization] = Table()
+        self.accounts: Table[Account] = Table()
+        self.users: Table[User] = Table()
+        self.admins: Table[Admin] = Table()
+        self.conversations: Table[Conversation] = Table()
         self.messages: dict[str, Message] = {}
 
     # -- keys and ids --
@@ -245,7 +245,7 @@ class VitallyWorkspace(TenantState):
         return (int(self.clock() * 1000) if ms is None else ms, self.seq)
 
     # -- lookups --
-    def _get(self, table: Table, kind: str, id_or_external: str, external_ok: bool = True) -> Any:
+    def _get(self, table: Table[R], kind: str, id_or_external: str, external_ok: bool = True) -> R:
         found = table.find(id_or_external) if external_ok else table.get(id_or_external)
         if found is None:
             raise NotFound(f"{kind} {id_or_external} not found")
@@ -279,7 +279,7 @@ class VitallyWorkspace(TenantState):
     # -- pagination --
     def page(
         self,
-        table: Table,
+        table: Table[Any],
         sort_by: str,
         limit: int,
         after: Key | None = None,
@@ -528,7 +528,8 @@ class VitallyWorkspace(TenantState):
         del self.messages[message.id]
         old = self.conversations.rows[message.conversation_id]
         remaining = [self.messages[m] for m in old.message_ids if m != message.id]
-        new = replace(old, message_ids=tuple(m.id for m in remaining), updated=self.key(), **self._participants(remaining))
+        user_ids, admin_ids = self.participants_of(remaining)
+        new = replace(old, message_ids=tuple(m.id for m in remaining), updated=self.key(), user_ids=user_ids, admin_ids=admin_ids)
         self.conversations.replace(old, new)
         return message
 
@@ -627,20 +628,23 @@ class VitallyWorkspace(TenantState):
         ids.update(dict.fromkeys(m.id for m in messages))
         merged = [self.messages[m] for m in ids]
         merged.sort(key=lambda m: (m.timestamp_ms, m.id))
-        new = replace(current, message_ids=tuple(m.id for m in merged), updated=stamp, **self._participants(merged))
+        user_ids, admin_ids = self.participants_of(merged)
+        new = replace(current, message_ids=tuple(m.id for m in merged), updated=stamp, user_ids=user_ids, admin_ids=admin_ids)
         self.conversations.replace(current, new)
         return new
 
     @staticmethod
-    def _participants(messages: Iterable[Message]) -> dict[str, tuple[str, ...]]:
-        users, admins = set(), set()
+    def participants_of(messages: Iterable[Message]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The conversation's user ids and admin ids, each sorted."""
+        users: set[str] = set()
+        admins: set[str] = set()
         for message in messages:
             for kind, ref in message.participants():
                 (users if kind == "user" else admins).add(ref)
-        return {"user_ids": tuple(sorted(users)), "admin_ids": tuple(sorted(admins))}
+        return tuple(sorted(users)), tuple(sorted(admins))
 
     # -- shared rules --
-    def _unique(self, table: Table, kind: str, external_id: str) -> None:
+    def _unique(self, table: Table[Any], kind: str, external_id: str) -> None:
         if external_id in table.by_external:
             raise BadRequest(f"A {kind} with externalId {external_id} already exists")
 
@@ -650,11 +654,12 @@ class VitallyWorkspace(TenantState):
             raise BadRequest("externalId can only be set on create")
 
     @staticmethod
-    def _reference(table: Table, where: str, kind: str, ref: str) -> str:
+    def _reference(table: Table[Any], where: str, kind: str, ref: str) -> str:
         found = table.get(ref)
         if found is None:
             raise BadRequest(f"{where}: {kind} {ref} does not exist")
-        return found.id
+        record_id: str = found.id
+        return record_id
 
 
 def _normalise_time(value: str | None, where: str) -> str | None:

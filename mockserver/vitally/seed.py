@@ -63,7 +63,7 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
         if i % 4 == 3:
             traits["churnedAt"] = iso_ms(updated[0])
         # Odd accounts belong to an organization, even ones stand alone.
-        org = orgs[i % len(orgs)] if orgs and i % 2 == 1 else None
+        parent = orgs[i % len(orgs)] if orgs and i % 2 == 1 else None
         account = Account(
             id=ws.new_id(),
             external_id=f"acct-{2000 + i}",
@@ -71,7 +71,7 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
             traits=freeze(traits),
             created=created,
             updated=updated,
-            organization_id=org.id if org else None,
+            organization_id=parent.id if parent else None,
             first_seen=iso_ms(created[0]),
             last_seen=iso_ms(updated[0]),
             health_score=round(rng.uniform(0, 10), 1),
@@ -141,13 +141,13 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
         return found
 
     for i in range(sizes.conversations):
-        created = past_instant(rng)
+        started = past_instant(rng)
         count = sizes.messages_max if i == 0 else rng.randint(sizes.messages_min, sizes.messages_max)
         customer = rng.choice(users)
         agent = rng.choice(admins[:-1] or admins)
         conversation_id = ws.new_id()
         messages = []
-        moment = created
+        moment = started
         for j in range(count):
             moment = moment + timedelta(minutes=rng.randint(5, 60 * 24))
             outbound = j % 2 == 0 if i % 3 else j % 2 == 1
@@ -171,15 +171,17 @@ def seed_workspace(ws: VitallyWorkspace, fake: Any, rng: random.Random, sizes: V
             ))
         for m in messages:
             ws.messages[m.id] = m
+        user_ids, admin_ids = VitallyWorkspace.participants_of(messages)
         conversation = Conversation(
             id=conversation_id,
             external_id=f"thread-{4000 + i}",
             subject=fake.sentence(nb_words=rng.randint(3, 8)).rstrip("."),
             traits=freeze({"channel": rng.choice(["email", "chat"])}) if i % 2 else NO_TRAITS,
-            created=ws.key(_ms(created)),
+            created=ws.key(_ms(started)),
             updated=ws.key(max(m.timestamp_ms for m in messages)),
             message_ids=tuple(m.id for m in messages),
-            **VitallyWorkspace._participants(messages),
+            user_ids=user_ids,
+            admin_ids=admin_ids,
             status=rng.choice(["open", "closed"]),
             rating=rng.choice(RATINGS),
             source=rng.choice(SOURCES),

@@ -5,7 +5,6 @@ from mockserver.monica.models import DEFAULT_CONTACT_FIELD_TYPES
 
 from .conftest import NOT_FOUND, account, call, error, seeded, unchanged
 
-
 # -- contacts ------------------------------------------------------------------------------
 
 

@@ -140,7 +140,7 @@ def test_seeded_data_shows_every_state(app):
         messages = acc.conversation_messages(conversation)
         assert 1 <= len(messages) <= 6
         flags = [m.written_by_me for m in messages]
-        assert all(x != y for x, y in zip(flags, flags[1:])), "written_by_me alternates"
+        assert all(x != y for x, y in zip(flags, flags[1:], strict=False)), "written_by_me alternates"
         assert [m.written_at for m in messages] == sorted(m.written_at for m in messages)
         assert all(m.contact_id == conversation.contact_id for m in messages)
 

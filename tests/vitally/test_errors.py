@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .conftest import assert_error, conversation_body, message_body, strict_app, unchanged, basic
+from .conftest import assert_error, basic, conversation_body, message_body, strict_app, unchanged
 
 
 def test_unknown_routes_are_404(client, h, app):
