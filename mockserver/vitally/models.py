@@ -34,7 +34,8 @@ TRAIT_FIELDS = ("mrr", "nextRenewalDate", "churnedAt", "trialEndDate")
 def iso_ms(ms: int) -> str:
     """ISO-8601 UTC with milliseconds, as Vitally writes it: 2020-12-11T20:16:27.370Z."""
     moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    # %Y does not pad years before 1000 on every platform: pad by hand.
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
 
 
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")

@@ -218,3 +218,15 @@ def test_admins_are_read_only(client, h, app):
     with unchanged(app):
         response = client.post("/resources/admins", json={"name": "x"}, headers=h)
         assert_error(response, 405)
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("0219-04-18T07:32:10.0Z", "0219-04-18T07:32:10.000Z"),
+    ("0001-01-01T00:00:00+00:00", "0001-01-01T00:00:00.000Z"),
+    ("1999-12-31T23:30:00-01:00", "2000-01-01T00:30:00.000Z"),
+])
+def test_join_dates_of_any_year_come_back_as_iso_8601_utc(client, h, sent, stored):
+    body = {"externalId": f"early-{sent}", "name": "Early", "joinDate": sent}
+    created = client.post("/resources/users", json=body, headers=h)
+    assert created.status_code == 200, created.get_json()
+    assert created.get_json()["joinDate"] == stored
