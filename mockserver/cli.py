@@ -9,8 +9,11 @@ import sys
 from typing import Any, Callable, Sequence
 
 from . import __version__
+from .app import create_app, state_of
 from .errors import OptionError
-from .transport import SERVERS, check_host
+from .openapi import document
+from .registry import VENDORS
+from .transport import SERVERS, check_host, listen
 
 
 def _int_at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
@@ -35,8 +38,6 @@ def _host(text: str) -> str:
 
 
 def _vendor_names() -> list[str]:
-    from .registry import VENDORS
-
     return [kind.name for kind in VENDORS]
 
 
@@ -72,8 +73,6 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _announce(url: str, app: Any) -> None:
-    from .app import state_of
-
     print(f"mockserver listening on {url}", flush=True)
     for vendor in state_of(app).vendors.values():
         for line in vendor.describe(url):
@@ -82,9 +81,6 @@ def _announce(url: str, app: Any) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .app import create_app
-    from .transport import listen
-
     try:
         app = create_app(_options(args))
     except OptionError as exc:
@@ -113,9 +109,6 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def openapi(args: argparse.Namespace) -> int:
-    from .app import create_app, state_of
-    from .openapi import document
-
     app = create_app()
     print(json.dumps(document(state_of(app).vendor(args.vendor)), indent=2))
     return 0

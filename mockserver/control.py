@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from . import validation
 from .errors import ApiError
 from .operations import Answer, Operation, OperationTable
 from .surface import Call, Reply, Surface, Unrouted
@@ -34,8 +35,6 @@ class ControlError(ApiError):
 
 def json_body(call: Call[Any]) -> dict[str, Any]:
     """The JSON object of a control request, checked against the operation's schema."""
-    from . import validation
-
     try:
         body = json.loads(call.body) if call.body.strip() else None
     except (ValueError, UnicodeDecodeError, RecursionError):

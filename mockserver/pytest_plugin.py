@@ -35,7 +35,7 @@ def _seed(config: pytest.Config) -> int:
 @pytest.fixture(scope="session")
 def mockserver_session(pytestconfig: pytest.Config) -> Iterator["MockServer"]:
     """The session's shared server; prefer `mockserver`, which resets it first."""
-    from .server import MockServer
+    from .server import MockServer  # here: the plugin loads in every pytest run, most never use it
 
     server = MockServer(seed=_seed(pytestconfig)).start()
     try:
@@ -49,7 +49,7 @@ def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
     """A started MockServer in its seeded state."""
     marker = request.node.get_closest_marker("mockserver")
     if marker is not None:
-        from .server import MockServer
+        from .server import MockServer  # as above: keep the plugin's import cheap
 
         options: dict[str, Any] = {"seed": _seed(pytestconfig), **marker.kwargs}
         with MockServer(**options) as server:  # the marker's keywords are MockServer's

@@ -60,7 +60,7 @@ def _family(host: str) -> socket.AddressFamily:
 
 class _WerkzeugServer:
     def __init__(self, app: Callable[..., Any], host: str, port: int, log_requests: bool) -> None:
-        from werkzeug.serving import WSGIRequestHandler, make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server  # only the chosen server is imported
 
         class Handler(WSGIRequestHandler):
             def version_string(self) -> str:
@@ -93,7 +93,7 @@ class _WerkzeugServer:
 
 class _WaitressServer:
     def __init__(self, app: Callable[..., Any], host: str, port: int, threads: int) -> None:
-        from waitress.server import create_server
+        from waitress.server import create_server  # only the chosen server is imported
 
         # Waitress writes no access log at all.
         server: Any = create_server(app, host=host, port=port, threads=threads, ident=SERVER_HEADER, expose_tracebacks=False)

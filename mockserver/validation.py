@@ -11,7 +11,9 @@ import json
 import re
 import threading
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Iterable
+from urllib.parse import urldefrag, urljoin
 
 from .resources import data_dir
 
@@ -31,8 +33,6 @@ def _is_date_time(value: object) -> bool:
         return True  # the "type" keyword reports non-strings
     if not _DATE_TIME.match(value):
         return False
-    from datetime import datetime
-
     try:
         datetime.fromisoformat(value[:10] + "T" + value[11:19])
     except ValueError:
@@ -51,8 +51,6 @@ def _is_calendar_date(value: object) -> bool:
     found = _LEADING_DATE.match(value)
     if found is None:
         return True  # the pattern keyword reports the shape
-    from datetime import date
-
     try:
         date(*(int(part) for part in found.groups()))
     except ValueError:
@@ -127,7 +125,7 @@ def _phrase(error: Any) -> Problem:
 
 
 def _registry(vendor: str) -> Any:
-    from referencing import Registry, Resource
+    from referencing import Registry, Resource  # here, not at the top: jsonschema's imports cost ~40 ms of boot
 
     registry = _registries.get(vendor)
     if registry is None:
@@ -159,8 +157,6 @@ def _inline_refs(node: Any, registry: Any, base: str, active: tuple[str, ...] = 
         return node
     ref = node.get("$ref")
     if isinstance(ref, str):
-        from urllib.parse import urldefrag, urljoin
-
         target = urljoin(base, ref)
         if target in active or set(node) - {"$ref"} - _ANNOTATIONS:
             return {**node, "$ref": target}
@@ -187,7 +183,7 @@ def validator(vendor: str, name: str) -> Any:
     with _lock:
         found = _validators.get(key)
         if found is None:
-            from jsonschema import Draft202012Validator, FormatChecker
+            from jsonschema import Draft202012Validator, FormatChecker  # on first use (import speed)
 
             registry = _registry(vendor)
             uri = f"{SCHEMA_BASE}{vendor}/{name}.json"
