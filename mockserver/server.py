@@ -99,7 +99,7 @@ class MockServer(Handles):
     def url_for(self, path: str) -> str:
         return self.url + "/" + path.lstrip("/")
 
-    def vendor_handle(self, vendor: str, credential: str | None) -> Any:
+    def _vendor_handle(self, vendor: str, credential: str | None) -> Any:
         return state_of(self.app).vendor(vendor).handle(lambda: self.url, credential)
 
     def __repr__(self) -> str:

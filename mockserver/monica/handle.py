@@ -77,7 +77,7 @@ class MonicaHandle:
 class MonicaHandles:
     """`server.monica` and `server.monica_account(token)` on MockServer."""
 
-    def vendor_handle(self, vendor: str, credential: str | None) -> Any:
+    def _vendor_handle(self, vendor: str, credential: str | None) -> Any:
         raise NotImplementedError
 
     @property
@@ -86,5 +86,5 @@ class MonicaHandles:
         return self.monica_account()
 
     def monica_account(self, token: str | None = None) -> MonicaHandle:
-        handle: MonicaHandle = self.vendor_handle("monica", token)
+        handle: MonicaHandle = self._vendor_handle("monica", token)
         return handle

@@ -76,7 +76,7 @@ class VitallyHandle:
 class VitallyHandles:
     """`server.vitally` and `server.vitally_workspace(key)` on MockServer."""
 
-    def vendor_handle(self, vendor: str, credential: str | None) -> Any:
+    def _vendor_handle(self, vendor: str, credential: str | None) -> Any:
         raise NotImplementedError
 
     @property
@@ -85,5 +85,5 @@ class VitallyHandles:
         return self.vitally_workspace()
 
     def vitally_workspace(self, api_key: str | None = None) -> VitallyHandle:
-        handle: VitallyHandle = self.vendor_handle("vitally", api_key)
+        handle: VitallyHandle = self._vendor_handle("vitally", api_key)
         return handle
