@@ -97,6 +97,10 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
         state.operations.update((operation.id, operation) for operation in surface.operations())
     Pipeline(state).install(app)
     state.store.seal()
+    if checked.fixtures:
+        from .datasets import load_files  # reads JSON files: only for a data set
+
+        load_files(state, checked.fixtures)
 
     wsgi: Callable[..., Any] = app.wsgi_app
     for surface in state.surfaces:
