@@ -44,7 +44,7 @@ def account_specs(data: Mapping[str, Any], default_token: str) -> AccountSpecs:
         where = f"accounts[{i}]"
         token = spec.get("token", default_token)
         if token in specs:
-            raise RecordRejected(where, f"the account of token {token} is already described at {specs[token][0]}")
+            raise RecordRejected(where, f"the account of token {token} is already described at $.monica.{specs[token][0]}")
         specs[token] = (where, spec)
     return specs
 
@@ -144,7 +144,7 @@ def _planned_ids(specs: AccountSpecs) -> dict[str, dict[int, str]]:
     def claim(kind: str, record: Mapping[str, Any], path: str) -> None:
         if "id" in record:
             if record["id"] in planned[kind]:
-                raise RecordRejected(f"{path}.id", f"id {record['id']} is already given at {planned[kind][record['id']]}")
+                raise RecordRejected(f"{path}.id", f"id {record['id']} is already given at $.monica.{planned[kind][record['id']]}")
             planned[kind][record["id"]] = f"{path}.id"
 
     for where, spec in specs.values():

@@ -43,7 +43,7 @@ def load_workspaces(workspaces: dict[str, VitallyWorkspace], data: Mapping[str, 
         where = f"workspaces[{i}]"
         key = spec.get("apiKey", default)
         if key in described:
-            raise RecordRejected(where, f"the workspace of API key {key} is already described at {described[key]}")
+            raise RecordRejected(where, f"the workspace of API key {key} is already described at $.vitally.{described[key]}")
         described[key] = where
         _fill(workspaces[key], spec, where)
 
@@ -76,7 +76,7 @@ def _claim(ids: dict[str, str], record_id: str | None, where: str) -> None:
     if record_id is None:
         return
     if record_id in ids:
-        raise RecordRejected(where, f"id {record_id} is already given at {ids[record_id]}")
+        raise RecordRejected(where, f"id {record_id} is already given at $.vitally.{ids[record_id]}")
     ids[record_id] = where
 
 
