@@ -75,13 +75,19 @@ def _answer(app: Callable[..., Any], method: str, url: str, headers: list[tuple[
     if chunked:  # as werkzeug's server hands a chunked body: no length, the stream ends it
         environ.pop("CONTENT_LENGTH", None)
         environ["wsgi.input_terminated"] = True
-    app_iter, status, answer = run_wsgi_app(app, environ, buffered=True)
+    seen: dict[str, Any] = {}
+
+    def capture(app_environ: dict[str, Any], start_response: Any) -> Any:
+        seen["environ"] = app_environ  # run_wsgi_app hands the app a copy: read the fault from that one
+        return app(app_environ, start_response)
+
+    app_iter, status, answer = run_wsgi_app(capture, environ, buffered=True)
     try:
         content = b"".join(app_iter)
     finally:
         close = getattr(app_iter, "close", None)
         if close is not None:
             close()
-    fault = environ.get(FAULT_KEY)
+    fault = seen.get("environ", environ).get(FAULT_KEY)
     out = [("Server", SERVER_HEADER), ("Date", formatdate(usegmt=True)), *answer.to_wsgi_list()]
     return InProcessResponse(int(status.split(" ", 1)[0]), out, content, fault if fault in FAULTS else None)
