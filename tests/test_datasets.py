@@ -317,7 +317,7 @@ def test_empty(mockserver):
 def test_without(mockserver):
     assert len(mockserver.vitally.users) == 30
 ''')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-p", "no:randomly")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=3)
 
 

@@ -37,7 +37,7 @@ def test_python_example_runs(code):
 @pytest.mark.parametrize("code", [code for _, code in _blocks("python") if "def test_" in code])
 def test_pytest_example_passes(pytester, code):
     pytester.makepyfile(test_readme_example=code)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=code.count("\ndef test_") + code.startswith("def test_"))
 
 
