@@ -106,6 +106,8 @@ class Config:
         if not isinstance(self.empty, bool):
             raise OptionError(f"empty must be True or False, not {self.empty!r}")
         object.__setattr__(self, "fixtures", fixture_paths(self.fixtures))
+        if self.empty and self.fixtures:
+            raise OptionError("empty and fixtures: pass one (a data set starts from empty tenants anyway)")
 
     def vendor(self, name: str) -> Any:
         return self.vendors[name]

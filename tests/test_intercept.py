@@ -143,6 +143,17 @@ def test_added_hosts_serve_a_self_hosted_monica_and_the_path_picks_the_vendor(mo
     assert network.lookups == ["a.b.monica.example", "monica.lan"]
 
 
+def test_without_the_intercept_extra_the_error_says_what_to_install(monkeypatch, network):
+    import mockserver.intercept as intercept
+
+    monkeypatch.setattr(intercept, "_installed", lambda name: name != "respx")
+    with pytest.raises(ModuleNotFoundError, match=r"needs 'respx' to route httpx's calls.*\[intercept\]"):
+        MockServer().intercept().start()
+    with pytest.raises(requests.ConnectionError):  # nothing was left hooked: requests goes out (and the test network refuses)
+        requests.get("https://acme.rest.vitally.io/resources/admins", auth=VITALLY_AUTH)
+    assert network.lookups == ["acme.rest.vitally.io"]
+
+
 def test_hosts_must_be_host_names(mockserver):
     with pytest.raises(ValueError, match="not URLs"):
         mockserver.intercept(hosts=["https://crm.example.com/"])
