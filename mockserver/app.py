@@ -15,6 +15,7 @@ from flask import Flask
 
 from .config import Config
 from .control import ControlSurface
+from .datasets import load_files
 from .operations import Operation
 from .pipeline import Pipeline
 from .registry import VENDORS, vendor_options
@@ -98,8 +99,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
     Pipeline(state).install(app)
     state.store.seal()
     if checked.fixtures:
-        from .datasets import load_files  # reads JSON files: only for a data set
-
         load_files(state, checked.fixtures)
 
     wsgi: Callable[..., Any] = app.wsgi_app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from . import datasets
 from .errors import ApiError, OptionError
 from .operations import Answer, Operation, OperationTable
 from .surface import Call, Reply, Surface, Unrouted
@@ -69,8 +70,6 @@ def credentials(call: Call[Any]) -> Any:
 
 
 def seed(call: Call[Any]) -> Any:
-    from . import datasets
-
     body = json_body(call)
     try:
         return {"tenants": datasets.reseed(_state(call), body.get("seed"), body.get("sizes"))}
@@ -79,8 +78,6 @@ def seed(call: Call[Any]) -> Any:
 
 
 def fixtures(call: Call[Any]) -> Any:
-    from . import datasets
-
     state = _state(call)
     data = datasets.DataSet()
     try:

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from flask import Flask
 
+from . import datasets
 from .app import create_app, state_of
+from .intercept import Interception
 from .registry import Handles
 from .transport import SocketServer, connect_host, listen
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .intercept import Interception
     from .registry import ServerOptions
 
 
@@ -91,18 +92,14 @@ class MockServer(Handles):
     def load_fixtures(self, *paths: str | os.PathLike[str]) -> None:
         """Replace the data with a data set (one or more files); it becomes the reset point.
         A bad file raises DataSetError naming the file, the JSON path and the rule."""
-        from .datasets import load_files
-
-        load_files(state_of(self.app), paths)
+        datasets.load_files(state_of(self.app), paths)
 
     def reseed(self, seed: int | None = None, sizes: Mapping[str, Mapping[str, int]] | None = None) -> None:
         """Generated data, as a server started with this seed and these sizes (per vendor,
         e.g. `{"vitally": {"conversations": 100}}`) would have; it becomes the reset point."""
-        from .datasets import reseed
+        datasets.reseed(state_of(self.app), seed, sizes)
 
-        reseed(state_of(self.app), seed, sizes)
-
-    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> "Interception":
+    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> Interception:
         """Answer calls to the vendors' real hosts in-process, for `requests` and `httpx`:
 
             with server.intercept():
@@ -113,8 +110,6 @@ class MockServer(Handles):
         refused with the client's connection error when `block_others`. The fake's own URL
         is answered in-process too. Needs the `intercept` extra (responses, respx).
         """
-        from .intercept import Interception
-
         return Interception(self.app, hosts, block_others, own_url=self.url if self.running else None)
 
     @property

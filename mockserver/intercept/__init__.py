@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from urllib.parse import urlsplit
 
+from ..app import state_of
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -76,8 +78,6 @@ class Interception:
     """The hooks of one `intercept()`: a context manager, or `start()` / `stop()`."""
 
     def __init__(self, app: "Flask", hosts: Iterable[str] = (), block_others: bool = False, own_url: str | None = None) -> None:
-        from ..app import state_of
-
         if isinstance(hosts, str):
             hosts = [hosts]
         self.app = app
@@ -110,6 +110,7 @@ class Interception:
         if self._hooks:
             return self
         hooks: list[Hook] = []
+        # Each hook imports its client library and helper: only those installed, only when started.
         if _installed("requests"):
             _require("responses", "requests")
             from .requests_hook import RequestsHook

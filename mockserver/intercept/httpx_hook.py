@@ -8,6 +8,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
+import anyio
+import anyio.to_thread
 import httpx
 import respx
 
@@ -52,8 +54,6 @@ class _Router(respx.MockRouter):
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         if not self._refuse_or_none(request):
             return await super().async_handler(request)
-        import anyio.to_thread
-
         timeout = _read_timeout(request)
         app, headers = self.interception.app, request.headers.multi_items()
 

@@ -15,6 +15,9 @@ from email.utils import formatdate
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
+from werkzeug.datastructures import Headers
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
 from ..transport import SERVER_HEADER
 
 FAULT_KEY = "mockserver.transport_fault"
@@ -59,9 +62,6 @@ def call_app(app: Callable[..., Any], method: str, url: str, headers: Iterable[t
 
 
 def _answer(app: Callable[..., Any], method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> InProcessResponse:
-    from werkzeug.datastructures import Headers
-    from werkzeug.test import EnvironBuilder, run_wsgi_app
-
     parts = urlsplit(url)
     sent = Headers(headers)
     chunked = "chunked" in sent.get("Transfer-Encoding", "").lower() and "Content-Length" not in sent
