@@ -138,10 +138,6 @@ class Interception:
         for hook in reversed(hooks):
             hook.stop()
 
-    @property
-    def active(self) -> bool:
-        return bool(self._hooks)
-
     def __enter__(self) -> "Interception":
         return self.start()
 

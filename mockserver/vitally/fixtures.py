@@ -10,7 +10,7 @@ like records created through the API: organizations, then accounts, users, admin
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 from ..errors import ApiError, RecordRejected
 from ..seeding import SEED_EPOCH
@@ -92,5 +92,5 @@ def _instant(record: Mapping[str, Any], path: str) -> Callable[[], float]:
 
 
 def counts(workspace: VitallyWorkspace) -> dict[str, int]:
-    tables: Iterable[tuple[str, Any]] = ((kind, getattr(workspace, kind)) for kind in KINDS)
-    return {**{kind: len(table) for kind, table in tables}, "messages": len(workspace.messages)}
+    """Records per kind: what a load or a reseed made."""
+    return {**{kind: len(getattr(workspace, kind)) for kind in KINDS}, "messages": len(workspace.messages)}
