@@ -15,6 +15,7 @@ from flask import Flask
 
 from .config import Config
 from .control import ControlSurface
+from .datasets import load_files
 from .operations import Operation
 from .pipeline import Pipeline
 from .registry import VENDORS, vendor_options
@@ -97,6 +98,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
         state.operations.update((operation.id, operation) for operation in surface.operations())
     Pipeline(state).install(app)
     state.store.seal()
+    if checked.fixtures:
+        load_files(state, checked.fixtures)
 
     wsgi: Callable[..., Any] = app.wsgi_app
     for surface in state.surfaces:

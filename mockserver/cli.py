@@ -37,6 +37,17 @@ def _host(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _sizes(text: str) -> dict[str, int]:
+    """`conversations=100,users=5` -> {"conversations": 100, "users": 5}; names are checked with the options."""
+    counts: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise argparse.ArgumentTypeError(f"{item!r} is not NAME=COUNT (e.g. conversations=100,users=5)")
+        counts[name.strip()] = _int_at_least(0)(value.strip())
+    return counts
+
+
 def _vendor_names() -> list[str]:
     return [kind.name for kind in VENDORS]
 
@@ -56,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--vitally-rate-limit", type=_int_at_least(1), help="Vitally requests per minute per key (default 1000)")
     serve.add_argument("--monica-rate-limit", type=_int_at_least(1), help="Monica requests per minute per token (default 60)")
     serve.add_argument("--max-body-bytes", type=_int_at_least(1), help="largest request body accepted (default 1048576)")
+    for vendor in _vendor_names():
+        serve.add_argument(f"--{vendor}-sizes", type=_sizes, dest=f"{vendor}_sizes", metavar="NAME=N,...",
+                           help=f"how much {vendor} data to generate per tenant, e.g. conversations=100,users=5 (others keep their defaults)")
+    data = serve.add_mutually_exclusive_group()
+    data.add_argument("--fixtures", action="append", metavar="PATH",
+                      help="load a data set file instead of generated data (repeat to combine files, one vendor section each)")
+    data.add_argument("--empty", action="store_true", help="tenants with no records (Monica keeps a new account's contact field types and me contact)")
     serve.add_argument("--server", choices=SERVERS, default="waitress", help="WSGI server (default waitress)")
     serve.add_argument("--threads", type=_int_at_least(1), default=8, help="worker threads (default 8)")
     openapi = commands.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document (JSON)")
@@ -65,10 +83,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {"seed": args.seed}
-    for name in ("vitally_keys", "monica_tokens", "vitally_rate_limit", "monica_rate_limit", "max_body_bytes"):
+    sizes = tuple(f"{vendor}_sizes" for vendor in _vendor_names())
+    for name in ("vitally_keys", "monica_tokens", "vitally_rate_limit", "monica_rate_limit", "max_body_bytes", "fixtures", *sizes):
         value = getattr(args, name)
         if value is not None:
             options[name] = value
+    if args.empty:
+        options["empty"] = True
     return options
 
 

@@ -8,7 +8,8 @@ type says which keywords are its own (`KEYWORDS`), so the core needs no list of 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+import os
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, Mapping, TypeVar
 
 from .errors import OptionError
@@ -70,7 +71,16 @@ class VendorOptions:
         return cls(**{cls.KEYWORDS[key]: value for key, value in values.items()})
 
 
-CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses")
+CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses", "empty", "fixtures")
+
+
+def fixture_paths(value: Any) -> tuple[str, ...]:
+    """`fixtures=`: one path or several, each a data set file (read when the app is built)."""
+    items = (value,) if isinstance(value, (str, os.PathLike)) else tuple(value)
+    for item in items:
+        if not isinstance(item, (str, os.PathLike)) or not os.fspath(item):
+            raise OptionError(f"fixtures: every item must be a path to a data set file, not {item!r}")
+    return tuple(os.fspath(item) for item in items)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,10 @@ class Config:
     rate_limit_window: float = 60.0  # seconds; both vendors use one minute
     # Validate every response the fake sends against its declared schema (tests turn this on).
     strict_responses: bool = False
+    # Tenants start with no records (Monica keeps what a new account has).
+    empty: bool = False
+    # Data set files loaded at start instead of the generated data (they become the reset point).
+    fixtures: tuple[str, ...] = ()
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> its options object
 
     def __post_init__(self) -> None:
@@ -89,9 +103,19 @@ class Config:
         window = self.rate_limit_window
         if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:
             raise OptionError(f"rate_limit_window must be a positive number of seconds, not {window!r}")
+        if not isinstance(self.empty, bool):
+            raise OptionError(f"empty must be True or False, not {self.empty!r}")
+        object.__setattr__(self, "fixtures", fixture_paths(self.fixtures))
+        if self.empty and self.fixtures:
+            raise OptionError("empty and fixtures: pass one (a data set starts from empty tenants anyway)")
 
     def vendor(self, name: str) -> Any:
         return self.vendors[name]
+
+    @property
+    def seeded(self) -> bool:
+        """Whether tenants start with the generated data (not empty, no data set to load)."""
+        return not self.empty and not self.fixtures
 
     @classmethod
     def from_options(cls, values: Mapping[str, Any], vendor_options: Mapping[str, type[VendorOptions]]) -> "Config":
@@ -112,4 +136,4 @@ class Config:
         missing = {name: kind() for name, kind in vendor_options.items() if name not in self.vendors}
         if not missing:
             return self
-        return Config(self.seed, self.max_body_bytes, self.rate_limit_window, self.strict_responses, {**self.vendors, **missing})
+        return replace(self, vendors={**self.vendors, **missing})

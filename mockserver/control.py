@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import validation
-from .errors import ApiError
+from . import datasets, validation
+from .errors import ApiError, OptionError
 from .operations import Answer, Operation, OperationTable
 from .surface import Call, Reply, Surface, Unrouted
 
@@ -67,6 +67,24 @@ def credentials(call: Call[Any]) -> Any:
     return {vendor.name: {vendor.credential_name: list(vendor.credentials)} for vendor in _state(call).vendors.values()}
 
 
+def seed(call: Call[Any]) -> Any:
+    body = json_body(call)
+    try:
+        return {"tenants": datasets.reseed(_state(call), body.get("seed"), body.get("sizes"))}
+    except OptionError as exc:
+        raise ControlError(400, str(exc), "validation") from None
+
+
+def fixtures(call: Call[Any]) -> Any:
+    state = _state(call)
+    data = datasets.DataSet()
+    try:
+        data.add(datasets.parse(call.body, "request body"), "request body", list(state.vendors))
+        return {"tenants": datasets.load(state, data)}
+    except OptionError as exc:  # DataSetError: names the JSON path and the rule
+        raise ControlError(400, str(exc), "validation") from None
+
+
 def openapi(call: Call[Any], vendor: str) -> Any:
     from .openapi import document  # the generator walks every schema: only when asked
 
@@ -79,6 +97,11 @@ def openapi(call: Call[Any], vendor: str) -> Any:
 TABLE = OperationTable("control", PREFIX, always=(Answer(500, ERROR, "A bug of the fake"),))
 TABLE.add("reset", "POST", "/reset", reset, summary="Back to the reset point: data, id sequences, rate-limit windows",
           responses={200: "reset"}, auth=False)
+# Both build the new data without the store lock and take it only to put the data in place.
+TABLE.add("seed", "POST", "/seed", seed, summary="Reseed: exactly the data of a server started with this seed and these sizes; the new reset point",
+          request="control/seed", responses={200: "tenants", 400: ERROR, 413: ERROR}, auth=False, locked=False)
+TABLE.add("fixtures", "POST", "/fixtures", fixtures, summary="Load a data set (the body, as a --fixtures file); the new reset point",
+          request="control/dataset", responses={200: "tenants", 400: ERROR, 413: ERROR}, auth=False, locked=False)
 TABLE.add("health", "GET", "/health", health, summary="Whether the fake answers", responses={200: "health"}, auth=False, locked=False)
 TABLE.add("credentials", "GET", "/credentials", credentials, summary="Every vendor's valid credentials",
           responses={200: "credentials"}, auth=False, locked=False)

@@ -33,3 +33,18 @@ class ResponseSchemaError(AssertionError):
 
 class OptionError(ValueError):
     """A server option with a value that cannot work (a negative limit, no keys...)."""
+
+
+class DataSetError(OptionError):
+    """A data set that cannot be loaded. The message names the file (or `request body`),
+    the JSON path and the rule it breaks: `acme.json: $.vitally.workspaces[0].users[1].externalId is required`."""
+
+
+class RecordRejected(Exception):
+    """Raised by a vendor's data-set loader: `path` is relative to the vendor's section
+    (`workspaces[0].users[1]`), `message` the rule (the model's own error text)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message

@@ -1,8 +1,11 @@
-"""pytest plugin (entry point `pytest11`): the `mockserver` fixture.
+"""pytest plugin (entry point `pytest11`): the `mockserver` and `mockserver_intercept` fixtures.
 
 One server per session (so per xdist worker), reset before each test. A test that
 wants other data asks with `@pytest.mark.mockserver(seed=7, vitally_sizes={...})`
-and gets a server of its own for that test.
+(or `fixtures="data.json"`, `empty=True`) and gets a server of its own for that test.
+`mockserver_intercept` is the same server with the vendors' real hosts routed into it
+for the whole test; `@pytest.mark.mockserver_intercept(hosts=[...], block_others=True)`
+passes its keywords to `intercept()`.
 """
 from __future__ import annotations
 
@@ -24,6 +27,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mockserver(**options): a dedicated mockserver for this test, e.g. mockserver(seed=3, vitally_rate_limit=5)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "mockserver_intercept(hosts=(), block_others=False): how the mockserver_intercept fixture intercepts",
     )
 
 
@@ -58,3 +65,11 @@ def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> I
     server = request.getfixturevalue("mockserver_session")
     server.reset()
     yield server
+
+
+@pytest.fixture
+def mockserver_intercept(request: pytest.FixtureRequest, mockserver: "MockServer") -> Iterator["MockServer"]:
+    """`mockserver`, with calls to the vendors' real hosts answered by it for the whole test."""
+    marker = request.node.get_closest_marker("mockserver_intercept")
+    with mockserver.intercept(**(marker.kwargs if marker is not None else {})):
+        yield mockserver

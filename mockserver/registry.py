@@ -7,7 +7,8 @@ static typing its keyword options in `Options` and its handle properties in
 """
 from __future__ import annotations
 
-from typing import Any, TypedDict
+import os
+from typing import Any, Sequence, TypedDict
 
 from .config import VendorOptions
 from .monica.handle import MonicaHandles
@@ -25,6 +26,8 @@ class CoreKeywords(TypedDict, total=False):
     max_body_bytes: int
     rate_limit_window: float
     strict_responses: bool
+    empty: bool
+    fixtures: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
 class ServerOptions(CoreKeywords, VitallyKeywords, MonicaKeywords, total=False):

@@ -36,6 +36,10 @@ class Seeder:
             self._fake = QuickFake()
         return self._fake
 
+    def tenant_rng(self, vendor: str, index: int) -> random.Random:
+        """The tenant's rng alone (ids of an empty or loaded tenant): no word lists loaded."""
+        return random.Random(derived_seed(self.seed, vendor, index))
+
     def for_tenant(self, vendor: str, index: int) -> tuple[Any, random.Random]:
         value = derived_seed(self.seed, vendor, index)
         self.fake.seed_instance(value)

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from flask import Flask
 
+from . import datasets
 from .app import create_app, state_of
+from .intercept import Interception
 from .registry import Handles
 from .transport import SocketServer, connect_host, listen
 
@@ -85,6 +88,29 @@ class MockServer(Handles):
     def reset(self) -> None:
         """Back to the reset point: data, id sequences, rate-limit windows."""
         state_of(self.app).store.reset()
+
+    def load_fixtures(self, *paths: str | os.PathLike[str]) -> None:
+        """Replace the data with a data set (one or more files); it becomes the reset point.
+        A bad file raises DataSetError naming the file, the JSON path and the rule."""
+        datasets.load_files(state_of(self.app), paths)
+
+    def reseed(self, seed: int | None = None, sizes: Mapping[str, Mapping[str, int]] | None = None) -> None:
+        """Generated data, as a server started with this seed and these sizes (per vendor,
+        e.g. `{"vitally": {"conversations": 100}}`) would have; it becomes the reset point."""
+        datasets.reseed(state_of(self.app), seed, sizes)
+
+    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> Interception:
+        """Answer calls to the vendors' real hosts in-process, for `requests` and `httpx`:
+
+            with server.intercept():
+                requests.get("https://acme.rest.vitally.io/resources/conversations", auth=(key, ""))
+
+        `hosts` adds hosts (`*` matches one DNS label; `host:port` one port only); the path
+        picks the vendor, as on the fake's own URL. Other hosts go out as usual, or are
+        refused with the client's connection error when `block_others`. The fake's own URL
+        is answered in-process too. Needs the `intercept` extra (responses, respx).
+        """
+        return Interception(self.app, hosts, block_others, own_url=self.url if self.running else None)
 
     @property
     def running(self) -> bool:

@@ -181,6 +181,12 @@ class Store:
             self._parts.append(part)
             self._snapshots = None
 
+    def unregister(self, part: Resettable) -> None:
+        """Forget a part (a tenant a data set or a reseed no longer has); seal() after."""
+        with self.lock:
+            self._parts = [p for p in self._parts if p is not part]
+            self._snapshots = None
+
     def seal(self) -> None:
         """Remember the current state as the one reset() returns to."""
         with self.lock:

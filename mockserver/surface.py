@@ -162,6 +162,23 @@ class Vendor(Surface, Generic[TenantT]):
     def handle(self, base_url: BaseUrl, credential: str | None = None) -> Any:
         """What a test needs of one tenant: where, how to authenticate, its data."""
 
+    @abstractmethod
+    def stage(self, config: "Config", seeder: "Seeder", data: Mapping[str, Any] | None = None) -> Callable[[], None]:
+        """Build this vendor's tenants anew, off to the side, and return the function that
+        puts them in place (the caller holds the store lock, then seals).
+
+        From `data`, the vendor's section of a data set already checked against
+        schemas/<vendor>/dataset.json; else empty when `config.empty`; else seeded from
+        `seeder` with `config`'s sizes. A record the models refuse raises RecordRejected,
+        and nothing live has changed. Putting in place refills the existing tenants'
+        objects (routes and handles keep seeing them), adds and drops tenants to match,
+        and clears the rate-limit windows, as on a server just started.
+        """
+
+    @abstractmethod
+    def record_counts(self) -> dict[str, dict[str, int]]:
+        """Records per kind of each tenant, by credential (what a load or reseed made)."""
+
     def describe(self, root: str) -> list[str]:
         """Lines of `serve`'s banner: base URL and credentials of each tenant."""
         return [f"{self.name:<8} base URL {root}{self.prefix}  credential {c}" for c in self.credentials]

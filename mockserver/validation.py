@@ -196,13 +196,25 @@ def validator(vendor: str, name: str) -> Any:
     return found
 
 
-def problems(vendor: str, name: str, instance: Any) -> list[Problem]:
-    """Every problem with `instance`, in document order (path, then rule)."""
-    errors = sorted(
+def _errors(vendor: str, name: str, instance: Any) -> list[Any]:
+    return sorted(
         validator(vendor, name).iter_errors(instance),
         key=lambda e: ([(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path], str(e.validator)),
     )
-    return [_phrase(error) for error in errors]
+
+
+def problems(vendor: str, name: str, instance: Any) -> list[Problem]:
+    """Every problem with `instance`, in document order (path, then rule)."""
+    return [_phrase(error) for error in _errors(vendor, name, instance)]
+
+
+def strict_problems(vendor: str, name: str, instance: Any) -> list[Problem]:
+    """problems() for a schema that refuses unknown fields with `unevaluatedProperties`
+    beside an `allOf` (data sets): a failing branch evaluates none of its fields, so they
+    would all look unknown; unknown fields are reported only when nothing else is wrong."""
+    errors = _errors(vendor, name, instance)
+    specific = [error for error in errors if error.validator != "unevaluatedProperties"]
+    return list(dict.fromkeys(_phrase(error) for error in specific or errors))
 
 
 def first_problem(vendor: str, name: str, instance: Any) -> Problem | None:

@@ -36,7 +36,8 @@ def test_the_wheel_ships_schemas_fixtures_typing_and_the_plugin(installed: Path)
         "print(json.dumps({'file': mockserver.__file__, 'schemas': str(data_dir('schemas')), 'fixtures': str(data_dir('fixtures')),"
         " 'typed': (data_dir('schemas').parent / 'py.typed').exists(),"
         " 'plugins': [e.value for e in md.entry_points(group='pytest11')],"
-        " 'problem': validation.first_problem('vitally', 'conversation.create', {}).message}))\n"
+        " 'problem': validation.first_problem('vitally', 'conversation.create', {}).message,"
+        " 'loaded': mockserver.create_app(fixtures=sorted((data_dir('fixtures') / 'datasets').glob('*.json'))).extensions['mockserver'].vendors['vitally'].record_counts()}))\n"
     )
     out = subprocess.run([str(installed / "venv/bin/python"), "-c", probe], cwd=installed, check=True, capture_output=True, text=True).stdout
     found = json.loads(out)
@@ -46,6 +47,7 @@ def test_the_wheel_ships_schemas_fixtures_typing_and_the_plugin(installed: Path)
     assert found["typed"]
     assert "mockserver.pytest_plugin" in found["plugins"]
     assert found["problem"] == "externalId is required"
+    assert found["loaded"]["sk_test_mockserver"]["conversations"] == 3  # the example data sets, from the wheel
 
 
 def test_the_installed_command_serves_both_vendors(installed: Path) -> None:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from ..store import Store
 from ..surface import BaseUrl
 from . import shapes
+from .errors import MonicaError
 from .models import MonicaAccount
 
 Json = dict[str, Any]
@@ -72,6 +74,49 @@ class MonicaHandle:
         """Archive (or unarchive) a contact: conversation and message writes on it get 422."""
         with self.store.lock:
             return shapes.contact(self.account, self.account.set_contact_active(contact_id, not archived), self.server_url())
+
+
+    def create_contact_with_conversations(self, first_name: str = "Test", conversations: int = 1, messages: int = 3, *,
+                                          contact_field_type_id: int | None = None, **fields: Any) -> Json:
+        """One call for a contact with `conversations` conversations of `messages` messages
+        each (alternating, `written_by_me` first), made through the API's own rules. The
+        channel is `contact_field_type_id` (default: the account's first type, Email).
+        `fields` are create_contact's (`is_active=False` archives it once the
+        conversations are in). Answers `{"contact": …, "conversations": […]}` as the API shows them."""
+        for name, value in (("conversations", conversations), ("messages", messages)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}")
+        archived = fields.pop("is_active", True) is False
+        with self.store.lock:
+            account = self.account
+            channel = contact_field_type_id if contact_field_type_id is not None else next(iter(account.contact_field_types), None)
+            if channel is None:
+                raise ValueError("this account has no contact field types: create one first (POST /api/contactfieldtypes)")
+            try:
+                contact = account.create_contact(first_name, **fields)
+                made = []
+                start = account.clock() - timedelta(minutes=conversations * messages)
+                for i in range(conversations):
+                    happened = start + timedelta(minutes=i * messages)
+                    conversation = account.create_conversation({
+                        "happened_at": happened.strftime("%Y-%m-%d %H:%M:%S"), "contact_id": contact.id, "contact_field_type_id": channel,
+                    })
+                    for j in range(messages):
+                        account.add_message(conversation.id, {
+                            "written_at": (happened + timedelta(minutes=j)).strftime("%Y-%m-%d %H:%M:%S"),
+                            "written_by_me": j % 2 == 0, "content": f"Message {j + 1} of {messages}",
+                        })
+                    made.append(conversation.id)
+                if archived:
+                    contact = account.set_contact_active(contact.id, False)
+            except MonicaError as error:
+                message = error.message if isinstance(error.message, str) else " ".join(error.message)
+                raise ValueError(message) from None
+            base = self.server_url()
+            return {
+                "contact": shapes.contact(account, contact, base),
+                "conversations": [shapes.conversation(account, account.conversations[i], base) for i in made],
+            }
 
 
 class MonicaHandles:

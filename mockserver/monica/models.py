@@ -9,12 +9,14 @@ mutated, once stored (see mockserver.store): that makes snapshots and reset() ch
 """
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from ..seeding import seeded_uuid
 from ..store import SortedIndex, TenantState
 from . import laravel
 from .errors import ArchivedContact, MonicaError, NotFound, ValidationFailed
@@ -238,6 +240,10 @@ class IdSequences(TenantState):
         self.next_ids[kind] = value + 1
         return value
 
+    def set_next(self, kind: str, value: int) -> None:
+        """`ALTER TABLE ... AUTO_INCREMENT = value`: where a data set with its own ids continues."""
+        self.next_ids[kind] = value
+
 
 # -- one account -----------------------------------------------------------------
 
@@ -247,11 +253,13 @@ class MonicaAccount(TenantState):
 
     REFERENCES = ("world",)  # the server's database, not this account's state
 
-    def __init__(self, world: "MonicaWorld", account_id: int, token: str, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, world: "MonicaWorld", account_id: int, token: str, clock: Callable[[], datetime] = utc_now,
+                 rng: random.Random | None = None) -> None:
         self.world = world
         self.id = account_id
         self.token = token
         self.clock = clock
+        self.rng = rng  # uuids of new records: seeded (reset() restores the sequence), else uuid4
         self.me_contact_id: int | None = None
         self.contacts: dict[int, Contact] = {}
         self.contact_fields: dict[int, ContactField] = {}
@@ -264,7 +272,7 @@ class MonicaAccount(TenantState):
 
     # -- storing records (also used by seeding) --
     def new_uuid(self) -> str:
-        return str(uuid.uuid4())
+        return seeded_uuid(self.rng) if self.rng is not None else str(uuid.uuid4())
 
     def store_contact(self, contact: Contact) -> Contact:
         self.contacts[contact.id] = contact
@@ -668,8 +676,8 @@ class MonicaWorld:
         self.ids = IdSequences()
         self.accounts: dict[str, MonicaAccount] = {}
 
-    def add_account(self, token: str, clock: Callable[[], datetime] = utc_now) -> MonicaAccount:
-        account = MonicaAccount(self, self.ids.take("accounts"), token, clock)
+    def add_account(self, token: str, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> MonicaAccount:
+        account = MonicaAccount(self, self.ids.take("accounts"), token, clock, rng)
         self.accounts[token] = account
         return account
 

@@ -9,7 +9,7 @@ page) -> throttle:api (429) -> ApiController's middleware (sort 39, limit 30,
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 from urllib.parse import parse_qs
 
 from ..errors import ApiError, RequestTooLarge
@@ -18,6 +18,7 @@ from ..ratelimit import FixedWindowLimiter, RateDecision
 from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
 from .control import TABLE as CONTROL_TABLE
 from .errors import LARAVEL_VERBS, STATUS_TEXTS, MonicaError, Unauthenticated, error_body
+from .fixtures import account_specs, counts, data_set_tokens, fill_accounts, open_account
 from .handle import MonicaHandle
 from .laravel import PhpError, expects_json
 from .models import MonicaAccount, MonicaWorld
@@ -109,13 +110,47 @@ class Monica(Vendor[MonicaAccount]):
         options: MonicaOptions = self.options
         self.limiter = FixedWindowLimiter(options.rate_limit, config.rate_limit_window)
         self.world = MonicaWorld()
-        for index, token in enumerate(options.tokens):
-            fake, rng = seeder.for_tenant(self.name, index)
-            seed_account(self.world.add_account(token), fake, rng, options.sizes)
         store.register(self.world.ids)
-        for account in self.world.accounts.values():
-            store.register(account)
+        self.stage(config, seeder)()
         store.register(self.limiter)
+
+    # -- building the accounts: seeded, new (empty), or from a data set --
+    def stage(self, config: "Config", seeder: "Seeder", data: Mapping[str, Any] | None = None) -> Callable[[], None]:
+        options: MonicaOptions = config.vendor(self.name)
+        tokens = list(options.tokens)
+        if data is not None:
+            tokens += [token for token in data_set_tokens(data) if token not in tokens]
+        specs = account_specs(data, tokens[0]) if data is not None else {}
+        world = MonicaWorld()  # Monica's database, built anew: nothing live changes until adopted
+        for index, token in enumerate(tokens):
+            if data is None and config.seeded:
+                fake, rng = seeder.for_tenant(self.name, index)
+                seed_account(world.add_account(token, rng=rng), fake, rng, options.sizes)
+            else:
+                me = specs[token][1].get("me") if token in specs else None
+                open_account(world.add_account(token, rng=seeder.tenant_rng(self.name, index)), me)
+        if specs:
+            fill_accounts(world, specs)
+        return lambda: self._adopt(world, config)
+
+    def _adopt(self, fresh: MonicaWorld, config: "Config") -> None:
+        live = self.world
+        live.ids.restore(fresh.ids.snapshot())
+        for token in [token for token in live.accounts if token not in fresh.accounts]:
+            self.store.unregister(live.accounts.pop(token))
+        for token, account in fresh.accounts.items():
+            current = live.accounts.get(token)
+            if current is None:
+                account.world = live
+                live.accounts[token] = account
+                self.store.register(account)
+            else:
+                current.restore({**account.snapshot(), "world": live})
+        self.config, self.options = config, config.vendor(self.name)
+        self.limiter.restore(None)
+
+    def record_counts(self) -> dict[str, dict[str, int]]:
+        return {token: counts(account) for token, account in self.world.accounts.items()}
 
     @property
     def credentials(self) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ from typing import Any, Callable
 from ..store import Store, thaw
 from ..surface import BaseUrl
 from . import shapes
-from .errors import NotFound
-from .models import VitallyWorkspace
+from .errors import NotFound, VitallyError
+from .models import Admin, User, VitallyWorkspace, iso_ms
 
 Json = dict[str, Any]
 
@@ -71,6 +71,67 @@ class VitallyHandle:
                 return thaw(shapes.conversation(self.workspace, self.workspace.conversation(id_or_external_id)))  # type: ignore[no-any-return]
             except NotFound:
                 return None
+
+
+    def create_conversation(self, messages: int = 3, *, user: str | None = None, admin: str | None = None,
+                            subject: str | None = None, external_id: str | None = None) -> Json:
+        """One call for a conversation between an existing admin and user: `messages`
+        messages, the admin writing first, one minute apart and ending now, created through
+        the API's own rules. `user` is an id or externalId (default: the oldest user),
+        `admin` an id or email (default: the oldest active admin). Answers the conversation
+        as GET /resources/conversations/:id does."""
+        if isinstance(messages, bool) or not isinstance(messages, int) or messages < 0:
+            raise ValueError(f"messages must be a whole number of at least 0, not {messages!r}")
+        with self.store.lock:
+            ws = self.workspace
+            customer, agent = self._user(user), self._admin(admin)
+            now = int(ws.clock() * 1000)
+            number = len(ws.conversations) + 1
+            while external_id is None and f"conversation-{number}" in ws.conversations.by_external:
+                number += 1
+            body: dict[str, Any] = {
+                "externalId": external_id or f"conversation-{number}",
+                "subject": subject if subject is not None else f"Conversation {number}",
+                "messages": [],
+            }
+            sides = ({"type": "admin", "id": agent.id}, {"type": "user", "id": customer.id})
+            for i in range(messages):
+                sender, recipient = sides[i % 2], sides[1 - i % 2]
+                body["messages"].append({
+                    "externalId": f"{body['externalId']}-message-{i + 1}",
+                    "message": f"<p>Message {i + 1} of {messages}</p>",
+                    "timestamp": iso_ms(now - (messages - 1 - i) * 60_000),
+                    "from": sender,
+                    "to": [recipient],
+                })
+            try:
+                conversation = ws.create_conversation(body)
+            except VitallyError as error:
+                raise ValueError(error.message) from None
+            return thaw(shapes.conversation(ws, conversation))  # type: ignore[no-any-return]
+
+    def _user(self, ref: str | None) -> User:
+        if ref is not None:
+            found = self.workspace.users.find(ref)
+            if found is None:
+                raise ValueError(f"no user {ref!r} in this workspace (give an id or externalId)")
+            return found
+        oldest = next((self.workspace.users.rows[i] for _, i in self.workspace.users.by_created.ascending()), None)
+        if oldest is None:
+            raise ValueError("this workspace has no users: create one first (POST /resources/users)")
+        return oldest
+
+    def _admin(self, ref: str | None) -> Admin:
+        admins = [self.workspace.admins.rows[i] for _, i in self.workspace.admins.by_created.ascending()]
+        if ref is not None:
+            found = next((a for a in admins if ref in (a.id, a.email) or a.email.lower() == ref.lower()), None)
+            if found is None:
+                raise ValueError(f"no admin {ref!r} in this workspace (give an id or email)")
+            return found
+        active = [a for a in admins if a.license_status == "active"] or admins
+        if not active:
+            raise ValueError("this workspace has no admins (a data set can add them)")
+        return active[0]
 
 
 class VitallyHandles:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..seeding import seeded_uuid
 from ..store import FrozenDict, R, Table, TenantState, freeze
@@ -238,8 +238,14 @@ class VitallyWorkspace(TenantState):
         self.messages: dict[str, Message] = {}
 
     # -- keys and ids --
-    def new_id(self) -> str:
-        return seeded_uuid(self.rng)
+    def new_id(self, wanted: str | None = None) -> str:
+        """A fresh id from the seeded rng, or `wanted` (a data set's own id) if no record has it."""
+        if wanted is None:
+            return seeded_uuid(self.rng)
+        tables = (self.organizations, self.accounts, self.users, self.admins, self.conversations)
+        if wanted in self.messages or any(wanted in table.rows for table in tables):
+            raise BadRequest(f"id {wanted} is already used by another record")
+        return wanted
 
     def key(self, ms: int | None = None) -> Key:
         self.seq += 1
@@ -314,11 +320,11 @@ class VitallyWorkspace(TenantState):
 
     # -- organizations --
     @atomic
-    def create_organization(self, body: dict[str, Any]) -> Organization:
+    def create_organization(self, body: dict[str, Any], *, record_id: str | None = None) -> Organization:
         self._unique(self.organizations, "organization", body["externalId"])
         stamp = self.key()
         org = Organization(
-            id=self.new_id(),
+            id=self.new_id(record_id),
             external_id=body["externalId"],
             name=body["name"],
             traits=merge_traits(NO_TRAITS, body.get("traits")),
@@ -352,14 +358,14 @@ class VitallyWorkspace(TenantState):
 
     # -- accounts --
     @atomic
-    def create_account(self, body: dict[str, Any]) -> Account:
+    def create_account(self, body: dict[str, Any], *, record_id: str | None = None) -> Account:
         self._unique(self.accounts, "account", body["externalId"])
         org_id = body.get("organizationId")
         if org_id is not None:
             org_id = self._reference(self.organizations, "organizationId", "Organization", org_id)
         stamp = self.key()
         account = Account(
-            id=self.new_id(),
+            id=self.new_id(record_id),
             external_id=body["externalId"],
             name=body["name"],
             traits=merge_traits(NO_TRAITS, body.get("traits")),
@@ -397,12 +403,12 @@ class VitallyWorkspace(TenantState):
 
     # -- users --
     @atomic
-    def create_user(self, body: dict[str, Any]) -> User:
+    def create_user(self, body: dict[str, Any], *, record_id: str | None = None) -> User:
         self._unique(self.users, "user", body["externalId"])
         account_ids, org_ids = self._user_links(body, (), ())
         stamp = self.key()
         user = User(
-            id=self.new_id(),
+            id=self.new_id(record_id),
             external_id=body["externalId"],
             name=body.get("name"),
             email=body.get("email"),
@@ -462,13 +468,34 @@ class VitallyWorkspace(TenantState):
         # emailSubdomain: the part after "@", e.g. "acme.com"
         return [u for u in self.users if (u.email or "").lower().partition("@")[2] == wanted]
 
+    # -- admins (read-only over REST: made by seeding, data sets and test setup) --
+    @atomic
+    def create_admin(self, body: dict[str, Any], *, record_id: str | None = None) -> Admin:
+        """An admin from `{name, email, licenseStatus}`; emails are unique (admins/search finds one)."""
+        email = body["email"]
+        if any(admin.email.lower() == email.strip().lower() for admin in self.admins):
+            raise BadRequest(f"An admin with email {email} already exists")
+        stamp = self.key()
+        admin = Admin(
+            id=self.new_id(record_id),
+            name=body["name"],
+            email=email,
+            license_status=body.get("licenseStatus", "active"),
+            created=stamp,
+            updated=stamp,
+        )
+        self.admins.insert(admin)
+        return admin
+
     # -- conversations --
     @atomic
-    def create_conversation(self, body: dict[str, Any]) -> Conversation:
+    def create_conversation(self, body: dict[str, Any], *, record_id: str | None = None,
+                            message_ids: Sequence[str | None] = ()) -> Conversation:
+        """`message_ids`: a data set's own ids for the body's messages, by position."""
         self._unique(self.conversations, "conversation", body["externalId"])
         stamp = self.key()
         conversation = Conversation(
-            id=self.new_id(),
+            id=self.new_id(record_id),
             external_id=body["externalId"],
             subject=body.get("subject"),
             traits=merge_traits(NO_TRAITS, body.get("traits")),
@@ -476,7 +503,7 @@ class VitallyWorkspace(TenantState):
             updated=stamp,
             external_url=body.get("externalUrl"),
         )
-        incoming = self._check_new_messages(conversation, body.get("messages") or [], "messages")
+        incoming = self._check_new_messages(conversation, body.get("messages") or [], "messages", ids=message_ids)
         self.conversations.insert(conversation)
         return self._store_messages(conversation, incoming, stamp)
 
@@ -566,6 +593,7 @@ class VitallyWorkspace(TenantState):
         path: str,
         single: bool = False,
         taken: dict[str, Message] | None = None,
+        ids: Sequence[str | None] = (),
     ) -> list[Message]:
         """Build messages from request items, checking what a schema cannot."""
         seen = dict(taken or {})
@@ -579,7 +607,7 @@ class VitallyWorkspace(TenantState):
             if item["externalId"] in seen:
                 raise BadRequest(f"{prefix}externalId {item['externalId']} is already used by another message of this conversation")
             message = Message(
-                id=self.new_id(),
+                id=self.new_id(ids[i] if i < len(ids) else None),
                 conversation_id=conversation.id,
                 external_id=item["externalId"],
                 body=item["message"],

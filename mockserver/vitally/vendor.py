@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
 from ..ratelimit import RateDecision, SlidingWindowLimiter
 from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor
 from .errors import DEFAULT_MESSAGES, REJECTIONS, VitallyError, error_body
+from .fixtures import counts, data_set_keys, load_workspaces
 from .handle import VitallyHandle
 from .models import VitallyWorkspace
 from .operations import ERROR, PREFIX, RATE_HEADERS, TABLE
@@ -72,13 +73,42 @@ class Vitally(Vendor[VitallyWorkspace]):
         options: VitallyOptions = self.options
         self.limiter = SlidingWindowLimiter(options.rate_limit, config.rate_limit_window)
         self.workspaces: dict[str, VitallyWorkspace] = {}
-        for index, key in enumerate(options.keys):
-            fake, rng = seeder.for_tenant(self.name, index)
-            workspace = VitallyWorkspace(key, rng)
-            seed_workspace(workspace, fake, rng, options.sizes)
-            self.workspaces[key] = workspace
-            store.register(workspace)
+        self.stage(config, seeder)()
         store.register(self.limiter)
+
+    # -- building the workspaces: seeded, empty, or from a data set --
+    def stage(self, config: "Config", seeder: "Seeder", data: Mapping[str, Any] | None = None) -> Callable[[], None]:
+        options: VitallyOptions = config.vendor(self.name)
+        keys = list(options.keys)
+        if data is not None:
+            keys += [key for key in data_set_keys(data) if key not in keys]
+        fresh: dict[str, VitallyWorkspace] = {}
+        for index, key in enumerate(keys):
+            if data is None and config.seeded:
+                fake, rng = seeder.for_tenant(self.name, index)
+                fresh[key] = VitallyWorkspace(key, rng)
+                seed_workspace(fresh[key], fake, rng, options.sizes)
+            else:
+                fresh[key] = VitallyWorkspace(key, seeder.tenant_rng(self.name, index))
+        if data is not None:
+            load_workspaces(fresh, data)
+        return lambda: self._adopt(fresh, config)
+
+    def _adopt(self, fresh: dict[str, VitallyWorkspace], config: "Config") -> None:
+        for key in [key for key in self.workspaces if key not in fresh]:
+            self.store.unregister(self.workspaces.pop(key))
+        for key, workspace in fresh.items():
+            live = self.workspaces.get(key)
+            if live is None:
+                self.workspaces[key] = workspace
+                self.store.register(workspace)
+            else:
+                live.restore(workspace.snapshot())
+        self.config, self.options = config, config.vendor(self.name)
+        self.limiter.restore(None)
+
+    def record_counts(self) -> dict[str, dict[str, int]]:
+        return {key: counts(workspace) for key, workspace in self.workspaces.items()}
 
     @property
     def credentials(self) -> tuple[str, ...]:
