@@ -106,12 +106,6 @@ def test_control_api_rejects_bad_bodies_and_unknown_tokens(client, app):
         assert r.status_code == 404
 
 
-def test_contact_writes_monica_has_are_known_routes_not_implemented(client):
-    assert call(client, "POST", "/api/contacts", {"first_name": "A"}).status_code == 501
-    assert call(client, "DELETE", "/api/contacts/1").status_code == 501
-    assert client.options("/api/contacts/1").headers["Allow"] == "GET,HEAD,PUT,PATCH,DELETE"
-
-
 # -- contact field types ------------------------------------------------------------------------
 
 
