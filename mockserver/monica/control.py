@@ -1,8 +1,10 @@
 """The fake's own Monica setup API: `POST /__mockserver/monica/contacts` creates a contact.
 
-Monica's own contact create is not implemented; tests and non-Python clients make
-contacts (archived, partial, dead...) here. The account is the one of the token given
-as `token` in the body or as `Authorization: Bearer`; the default account otherwise.
+It takes plain field values and makes the contact with the same model code as
+`POST /api/contacts` (MonicaAccount.create_contact), plus the states Monica's API
+cannot set (archived, starred): tests and non-Python clients make archived, partial or
+dead contacts here. The account is the one of the token given as `token` in the body
+or as `Authorization: Bearer`; the default account otherwise.
 """
 from __future__ import annotations
 
@@ -26,7 +28,10 @@ def create_contact(call: Call[Any]) -> Reply:
         account = state.vendor("monica").account(token)  # type: ignore[attr-defined]
     except KeyError as exc:
         raise ControlError(404, str(exc.args[0]), "not_found") from None
-    contact = account.create_contact(**fields)
+    try:
+        contact = account.create_contact(**fields)
+    except ValueError as exc:  # what Monica's rules refuse
+        raise ControlError(400, str(exc), "validation") from None
     return Reply(201, {"data": shapes.contact(account, contact, call.base_url)})
 
 

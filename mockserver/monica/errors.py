@@ -1,11 +1,12 @@
 """Monica's error answers: its own `{"error": {"message", "error_code"}}` body
 (app/Traits/JsonRespondController.php, config/api.php) and Laravel's `{"message"}`
-body for what the framework answers itself (route 404/405, 401, 413, uncaught errors),
-whose rendering (JSON or an HTML page) lives with the vendor (vendor.py).
+body for what the framework answers itself (route 404/405, 401, 413, uncaught errors,
+a ModelNotFoundException or ValidationException no controller caught), whose
+rendering (JSON, an HTML page or a redirect) lives with the vendor (vendor.py).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import ApiError
 
@@ -70,17 +71,46 @@ class NotFound(MonicaError):
 
 
 class ValidationFailed(MonicaError):
-    """respondValidatorFailed: the message is the list of every validation message."""
+    """A ValidationException as the API controllers catch it (respondValidatorFailed):
+    the message is the list of every validation message. `errors` keeps the
+    validator's message bag (attribute -> messages) for Laravel's own rendering."""
 
-    def __init__(self, messages: list[str]) -> None:
+    def __init__(self, messages: list[str], errors: Mapping[str, list[str]] | Mapping[int, list[str]] | None = None) -> None:
         super().__init__(422, 32, list(messages))
+        bag = errors if errors is not None else {0: messages}
+        self.errors: dict[str | int, list[str]] = {key: list(value) for key, value in bag.items()}
 
 
 class ArchivedContact(ValidationFailed):
-    """Contact::throwInactive()."""
+    """Contact::throwInactive(): `ValidationException::withMessages([...])`, keyed 0."""
 
     def __init__(self) -> None:
-        super().__init__([ARCHIVED_CONTACT])
+        super().__init__([ARCHIVED_CONTACT], {0: [ARCHIVED_CONTACT]})
+
+
+class UncaughtValidation(ApiError):
+    """A ValidationException that no controller caught (a job run by the sync queue):
+    Laravel's handler answers 422 `{"message", "errors"}`, or redirects back."""
+
+    status = 422
+    reason = "validation"
+
+    def __init__(self, failed: ValidationFailed) -> None:
+        super().__init__(str(failed))
+        self.messages: list[str] = list(failed.message)
+        self.errors = failed.errors
+
+
+class ModelNotFound(ApiError):
+    """A ModelNotFoundException that no controller caught: Laravel's handler turns it
+    into a 404 whose message names the model and the ids asked for."""
+
+    status = 404
+    reason = "not_found"
+
+    def __init__(self, model: str, raw_id: Any) -> None:
+        self.message = f"No query results for model [{model}] {raw_id}"
+        super().__init__(self.message)
 
 
 def error_body(code: int, message: Any) -> dict[str, Any]:

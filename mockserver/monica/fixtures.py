@@ -1,7 +1,7 @@
 """Monica's part of a data set, and what a new Monica account starts with.
 
-A new account (an empty tenant, or one a data set fills) has the seven default
-contact field types and the account owner's `me` contact, as Monica's registration
+A new account (an empty tenant, or one a data set fills) has the three default
+genders, the seven default contact field types and the account owner's `me` contact, as Monica's registration
 makes them. A data set adds contact field types, contacts (with contact fields) and
 conversations (with messages), each through the account's own functions, so they pass
 the API's rules: a conversation body is POST /api/conversations' body, a message
@@ -50,9 +50,10 @@ def account_specs(data: Mapping[str, Any], default_token: str) -> AccountSpecs:
 
 
 def open_account(account: MonicaAccount, me: Mapping[str, Any] | None = None) -> None:
-    """What a new Monica account has: the default contact field types and the `me` contact."""
+    """What a new Monica account has: the default genders and contact field types, and the `me` contact."""
     account.clock = lambda: DEFAULT_CREATED
     try:
+        account.populate_default_genders(DEFAULT_CREATED)
         for name, icon, protocol, delible, kind in DEFAULT_CONTACT_FIELD_TYPES:
             account.create_contact_field_type({"name": name, "fontawesome_icon": icon, "protocol": protocol, "delible": int(delible), "type": kind})
         account.me_contact_id = account.create_contact(**(me or DEFAULT_ME)).id

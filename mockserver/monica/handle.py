@@ -37,8 +37,14 @@ class MonicaHandle:
         return self.account.id
 
     @property
+    def genders(self) -> list[Json]:
+        """The account's genders (the defaults Man, Woman, Rather not say), in id order."""
+        with self.store.lock:
+            return [shapes.gender(g) for g in self.account.genders.values()]
+
+    @property
     def contacts(self) -> list[Json]:
-        """Every contact (partial and archived too), full objects, in id order."""
+        """Every contact (partial and archived too, not deleted ones), full objects, in id order."""
         with self.store.lock:
             return [shapes.contact(self.account, c, self.server_url()) for c in self.account.contacts.values()]
 
@@ -60,12 +66,18 @@ class MonicaHandle:
             return None if row is None else shapes.conversation(self.account, row, self.server_url())
 
     def create_contact(self, first_name: str, **fields: Any) -> Json:
-        """A contact in this account for test setup, e.g. `create_contact("Ann", is_active=False)`."""
+        """A contact in this account for test setup, e.g. `create_contact("Ann", is_active=False)`
+        or `create_contact("Ann", last_name="Lee", email="ann@example.com", birthdate="1990-05-04")`.
+
+        Made by the same service as `POST /api/contacts` (MonicaAccount.create_contact
+        lists the fields); `is_active=False` and `is_starred=True` are set afterwards,
+        as the API cannot. ValueError with Monica's messages when Monica would refuse it."""
         with self.store.lock:
             return shapes.contact(self.account, self.account.create_contact(first_name, **fields), self.server_url())
 
     def add_contact_field(self, contact_id: int, contact_field_type_id: int, data: str) -> Json:
-        """A contact field for test setup, e.g. `add_contact_field(contact["id"], 1, "ann@example.com")`."""
+        """A contact field for test setup, e.g. `add_contact_field(contact["id"], 1, "ann@example.com")`:
+        the service of `POST /api/contactfields` (an archived contact gets it too)."""
         with self.store.lock:
             field = self.account.add_contact_field(contact_id, contact_field_type_id, data)
             return shapes.contact_field(self.account, field, self.server_url())

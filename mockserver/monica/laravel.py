@@ -2,12 +2,13 @@
 
 - Input: body merged over the query string, strings trimmed, `""` turned to null
   (TrimStrings + ConvertEmptyStringsToNull).
-- Validation: `required`, `nullable`, `date`, `integer`, `boolean`, `string`, `max:N`,
-  `exists:<table>`, every failing rule of every attribute, in rule order, with the
-  messages of Monica's resources/lang/en/validation.php.
+- Validation: `required`, `nullable`, `date`, `integer`, `boolean`, `string`, `array`,
+  `max:N`, `in:a,b`, `exists:<table>`, every failing rule of every attribute, in rule
+  order, with the messages of Monica's resources/lang/en/validation.php; and what
+  Laravel's handler answers for a ValidationException nothing caught.
 - PHP and MySQL value semantics the API leaks: FILTER_VALIDATE_INT, numeric strings,
   MySQL's string-to-number comparison used by `exists` and `where id = ?`.
-- Dates as Eloquent stores them, and `expectsJson()`.
+- Dates as Eloquent stores them, Carbon's createFromDate, and `expectsJson()`.
 
 Nothing here knows Monica's resources or HTTP routes.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
@@ -32,6 +33,8 @@ MESSAGES = {
     "boolean": "The {attribute} field must be true or false.",
     "string": "The {attribute} must be a string.",
     "exists": "The selected {attribute} is invalid.",
+    "in": "The selected {attribute} is invalid.",
+    "array": "The {attribute} must be an array.",
     "max.string": "The {attribute} may not be greater than {max} characters.",
 }
 
@@ -95,6 +98,16 @@ def php_string(value: Any) -> str:
             return str(int(value))
         return repr(value).replace("e+", "E+").replace("e-", "E-")
     return str(value)
+
+
+def php_truthy(value: Any) -> bool:
+    """PHP's `(bool) $value` (and `! empty($value)`) for JSON values: null, false, 0,
+    0.0, "", "0" and an empty array are false."""
+    if isinstance(value, str):
+        return value not in ("", "0")
+    if isinstance(value, (list, dict)):
+        return len(value) > 0
+    return bool(value)
 
 
 def filter_int(value: Any) -> int | None:
@@ -219,6 +232,26 @@ def carbon_json(moment: datetime | None) -> str | None:
     return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond:06d}Z"
 
 
+def carbon_create_from_date(year: int, month: int, day: int) -> date:
+    """The day `Carbon::createFromDate($year, $month, $day)` gives (PHP's createFromFormat
+    with `!Y-n-j`): a month or day past its end overflows into the next (13 is January
+    of the next year, day 0 the last day of the month before), as PHP's date parser does.
+
+    A month or day that is negative or has three digits does not parse (Carbon throws);
+    a year outside 1..9999 is beyond what the fake stores (our departure): PhpError.
+    """
+    if not 0 <= month <= 99:
+        raise PhpError("A two digit month could not be found")
+    if not 0 <= day <= 99:
+        raise PhpError("A two digit day could not be found")
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    try:
+        return date(year, month, 1) + timedelta(days=day - 1)
+    except (ValueError, OverflowError):
+        raise PhpError(f"mockserver cannot store a date in year {year}") from None
+
+
 # -- validation ----------------------------------------------------------------
 
 
@@ -266,6 +299,11 @@ def _passes(rule: Rule, value: Any, exists: Exists) -> bool:
         return value is True or value is False or (type(value) is int and value in (0, 1)) or value in ("0", "1")
     if name == "string":
         return isinstance(value, str)
+    if name == "array":
+        return isinstance(value, (list, dict))
+    if name == "in":
+        # validateIn: `! is_array($value) && in_array((string) $value, $parameters)`
+        return not isinstance(value, (list, dict)) and php_string(value) in (rule.argument or "").split(",")
     if name == "date":
         return parse_date(value) is not None
     if name == "max":
@@ -288,15 +326,17 @@ def _message(rule: Rule, attribute: str) -> str:
     return MESSAGES[rule.name].format(attribute=display)
 
 
-def validate(data: Mapping[str, Any], rules: Sequence[tuple[str, str]], exists: Exists) -> list[str]:
-    """Every message of every failing rule, attribute by attribute, rule by rule.
+def validation_errors(data: Mapping[str, Any], rules: Sequence[tuple[str, str]], exists: Exists) -> dict[str, list[str]]:
+    """The validator's message bag: every message of every failing rule, attribute by
+    attribute (in rule order), rule by rule.
 
     An absent attribute is checked only by `required`; a null one skips the rules of
-    a `nullable` attribute; a failed `required` ends that attribute's checks.
+    a `nullable` attribute; a failed `required` ends that attribute's checks. An empty
+    rule (Rule::requiredIf whose condition is false) is no rule.
     """
-    messages: list[str] = []
+    errors: dict[str, list[str]] = {}
     for attribute, spec in rules:
-        parsed = parse_rules(spec)
+        parsed = tuple(rule for rule in parse_rules(spec) if rule.name)
         present = attribute in data
         value = data.get(attribute)
         nullable = any(rule.name == "nullable" for rule in parsed)
@@ -306,10 +346,33 @@ def validate(data: Mapping[str, Any], rules: Sequence[tuple[str, str]], exists: 
             if rule.name != "required" and (not present or (nullable and value is None)):
                 continue
             if not _passes(rule, value, exists):
-                messages.append(_message(rule, attribute))
+                errors.setdefault(attribute, []).append(_message(rule, attribute))
                 if rule.name == "required":
                     break
-    return messages
+    return errors
+
+
+def validate(data: Mapping[str, Any], rules: Sequence[tuple[str, str]], exists: Exists) -> list[str]:
+    """`$validator->errors()->all()`: the messages of validation_errors(), in order."""
+    return [message for messages in validation_errors(data, rules, exists).values() for message in messages]
+
+
+def validation_summary(messages: Sequence[str]) -> str:
+    """ValidationException::summarize: the first message, and how many more there are."""
+    if not messages:
+        return "The given data was invalid."
+    more = len(messages) - 1
+    if more == 0:
+        return messages[0]
+    return f"{messages[0]} (and {more} more {'error' if more == 1 else 'errors'})"
+
+
+def php_array(mapping: Mapping[Any, Any]) -> Any:
+    """json_encode() of a PHP array: a list when its keys are 0..n-1, else an object."""
+    keys = list(mapping)
+    if keys == list(range(len(keys))):
+        return list(mapping.values())
+    return {str(key): value for key, value in mapping.items()}
 
 
 # -- content negotiation -------------------------------------------------------

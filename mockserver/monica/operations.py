@@ -49,14 +49,21 @@ INVALID = Answer(422, ERROR, "Validation failed, or an archived contact (32)")
 LIST_500 = Answer(500, ("error", "laravel-error"), "A sort column the table lacks (40), or a non-numeric limit (PHP error)", html=True)
 INT_ID_500 = framework(500, "A non-numeric id for an int-typed controller argument (PHP TypeError)")
 STRING_COLUMN_500 = framework(500, "An array where a string column is written (PHP error)")
+DELETED_CONTACT_500 = framework(500, "A non-numeric id (PHP TypeError), or its contact was deleted (`throwInactive()` on null)")
+CONTACT_WRITE_500 = Answer(500, ("error", "laravel-error"), "An invalid query (40: `is_partial` or `is_dead` null on create); "
+                           "a PHP error: an array in a free-text column, a known date of death without month or day, "
+                           "no `is_deceased` on update, a date Carbon cannot build", html=True)
+LABELS_500 = framework(500, "A label that is an array (PHP TypeError in mb_strtolower)")
 
 View = Callable[..., Any]
 
 
-def _update(op_id: str, path: str, view: View, summary: str, responses: dict[int, Any], request: str | None = None) -> None:
+def _update(op_id: str, path: str, view: View, summary: str, responses: dict[int, Any], request: str | None = None,
+            query: tuple[Param, ...] = ()) -> None:
     """PUT and PATCH, as `apiResource` routes them to the same action."""
-    TABLE.add(op_id, "PUT", path, view, summary=summary, responses=responses, request=request)
-    TABLE.add(op_id.replace("update", "patch", 1), "PATCH", path, view, summary=summary + " (PATCH)", responses=responses, request=request)
+    TABLE.add(op_id, "PUT", path, view, summary=summary, responses=responses, request=request, query=query)
+    TABLE.add(op_id.replace("update", "patch", 1), "PATCH", path, view, summary=summary + " (PATCH)", responses=responses, request=request,
+              query=query)
 
 
 TABLE.add("root", "GET", "", views.root, summary="Welcome to Monica, and the API's links", responses={200: "root"}, locked=False)
@@ -67,11 +74,18 @@ TABLE.add("listContacts", "GET", "/contacts", views.list_contacts, summary="Real
           query=PAGE + (WITH, Param("query", {"type": "string"}, "Search words, or `field:term` on contact fields")))
 TABLE.add("getContact", "GET", "/contacts/{contact_id}", views.get_contact, summary="A contact",
           responses={200: "contact-response", 404: NOT_FOUND, 500: INT_ID_500}, query=(WITH,))
-_NOT_FAKED = {501: Answer(501, LARAVEL, "Not implemented by mockserver")}
-TABLE.add("createContact", "POST", "/contacts", views.contact_writes, summary="Create a contact (not faked)", responses=_NOT_FAKED)
-_update("updateContact", "/contacts/{contact_id}", views.contact_writes, "Update a contact (not faked)", _NOT_FAKED)
-TABLE.add("deleteContact", "DELETE", "/contacts/{contact_id}", views.contact_writes, summary="Delete a contact (not faked)",
-          responses=_NOT_FAKED)
+TABLE.add("createContact", "POST", "/contacts", views.create_contact, summary="Create a contact (CreateContact)",
+          request="contact.create", responses={201: "contact-response", 422: INVALID, 500: CONTACT_WRITE_500}, query=(WITH,))
+_update("updateContact", "/contacts/{contact_id}", views.update_contact, "Update a contact (UpdateContact)",
+        {200: "contact-response", 404: NOT_FOUND, 422: INVALID, 500: CONTACT_WRITE_500}, request="contact.update", query=(WITH,))
+TABLE.add("deleteContact", "DELETE", "/contacts/{contact_id}", views.delete_contact,
+          summary="Soft-delete a contact (the DestroyContact job, run by the sync queue)",
+          responses={
+              200: "contact-deleted",
+              404: framework(404, "Not in this account: the job's ModelNotFoundException, rendered by Laravel"),
+              422: Answer(422, ("laravel-validation-error",), "Not an id, no such contact, or archived: the job's "
+                          "ValidationException, rendered by Laravel (a client not asking for JSON is redirected back: 302)"),
+          })
 TABLE.add("listContactConversations", "GET", "/contacts/{contact_id}/conversations", views.list_contact_conversations,
           summary="A contact's conversations", responses={200: "conversation-page", 404: NOT_FOUND, 500: LIST_500}, query=PAGE)
 
@@ -83,9 +97,11 @@ TABLE.add("createConversation", "POST", "/conversations", views.create_conversat
 TABLE.add("getConversation", "GET", "/conversations/{conversation_id}", views.get_conversation, summary="A conversation with its messages",
           responses={200: "conversation-response", 404: NOT_FOUND})
 _update("updateConversation", "/conversations/{conversation_id}", views.update_conversation, "Update a conversation",
-        {200: "conversation-response", 404: NOT_FOUND, 422: INVALID}, request="conversation.update")
+        {200: "conversation-response", 404: NOT_FOUND, 422: INVALID,
+         500: framework(500, "The conversation's contact was deleted (`throwInactive()` on null)")},
+        request="conversation.update")
 TABLE.add("deleteConversation", "DELETE", "/conversations/{conversation_id}", views.delete_conversation,
-          summary="Delete a conversation and its messages", responses={200: "deleted", 404: NOT_FOUND, 422: INVALID, 500: INT_ID_500})
+          summary="Delete a conversation and its messages", responses={200: "deleted", 404: NOT_FOUND, 422: INVALID, 500: DELETED_CONTACT_500})
 
 # -- messages --
 TABLE.add("addMessage", "POST", "/conversations/{conversation_id}/messages", views.add_message,
@@ -95,7 +111,7 @@ _update("updateMessage", "/conversations/{conversation_id}/messages/{message_id}
         "Update a message; answers the whole conversation", {200: "conversation-response", 404: NOT_FOUND, 422: INVALID, 500: INT_ID_500},
         request="message.update")
 TABLE.add("deleteMessage", "DELETE", "/conversations/{conversation_id}/messages/{message_id}", views.delete_message,
-          summary="Delete a message", responses={200: "deleted", 404: NOT_FOUND, 422: INVALID, 500: INT_ID_500})
+          summary="Delete a message", responses={200: "deleted", 404: NOT_FOUND, 422: INVALID, 500: DELETED_CONTACT_500})
 
 # -- contact field types --
 TABLE.add("listContactFieldTypes", "GET", "/contactfieldtypes", views.list_contact_field_types,
@@ -109,3 +125,26 @@ _update("updateContactFieldType", "/contactfieldtypes/{cft_id}", views.update_co
         {200: "contactfieldtype-response", 404: NOT_FOUND, 422: INVALID, 500: STRING_COLUMN_500}, request="contactfieldtype.update")
 TABLE.add("deleteContactFieldType", "DELETE", "/contactfieldtypes/{cft_id}", views.delete_contact_field_type,
           summary="Delete a contact field type, its contact fields and conversations", responses={200: "deleted", 404: NOT_FOUND})
+
+# -- contact fields --
+TABLE.add("listContactFields", "GET", "/contacts/{contact_id}/contactfields", views.list_contact_fields,
+          summary="A contact's contact fields (id order)", responses={200: "contactfield-page", 404: NOT_FOUND, 500: LIST_500}, query=PAGE)
+TABLE.add("createContactField", "POST", "/contactfields", views.create_contact_field, summary="Add a contact field to a contact",
+          request="contactfield.create", responses={201: "contactfield-response", 404: NOT_FOUND, 422: INVALID, 500: LABELS_500})
+TABLE.add("getContactField", "GET", "/contactfields/{contact_field_id}", views.get_contact_field, summary="A contact field",
+          responses={200: "contactfield-response", 404: NOT_FOUND})
+_update("updateContactField", "/contactfields/{contact_field_id}", views.update_contact_field, "Update a contact field",
+        {200: "contactfield-response", 404: NOT_FOUND, 422: INVALID, 500: LABELS_500}, request="contactfield.update")
+TABLE.add("deleteContactField", "DELETE", "/contactfields/{contact_field_id}", views.delete_contact_field, summary="Delete a contact field",
+          responses={200: "deleted", 404: NOT_FOUND, 422: INVALID, 500: DELETED_CONTACT_500})
+
+# -- genders --
+TABLE.add("listGenders", "GET", "/genders", views.list_genders, summary="The account's genders",
+          responses={200: "gender-page", 500: LIST_500}, query=PAGE)
+TABLE.add("createGender", "POST", "/genders", views.create_gender, summary="Create a gender", request="gender.create",
+          responses={201: "gender-response", 422: INVALID})
+TABLE.add("getGender", "GET", "/genders/{gender_id}", views.get_gender, summary="A gender", responses={200: "gender-response", 404: NOT_FOUND})
+_update("updateGender", "/genders/{gender_id}", views.update_gender, "Update a gender",
+        {200: "gender-response", 404: NOT_FOUND, 422: INVALID}, request="gender.update")
+TABLE.add("deleteGender", "DELETE", "/genders/{gender_id}", views.delete_gender, summary="Delete a gender (its contacts keep no gender)",
+          responses={200: "deleted", 404: NOT_FOUND, 422: INVALID, 500: INT_ID_500})

@@ -2,8 +2,9 @@
 
 Every state a client meets is there without setup: the account's own `me` contact, an
 archived contact (with conversations, so writes on them are refused), a partial
-contact, a dead contact, contacts with contact fields, the seven default contact
-field types, and conversations of 1 to 6 messages alternating `written_by_me`.
+contact, a dead contact, contacts with contact fields, the three default genders, the
+seven default contact field types, and conversations of 1 to 6 messages alternating
+`written_by_me`.
 Times derive from the seeded rng and SEED_EPOCH, never from now.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from ..seeding import SEED_EPOCH, past_instant, seeded_uuid
 from .models import (
+    AVATAR_COLORS,
     DEFAULT_CONTACT_FIELD_TYPES,
     Contact,
     ContactField,
@@ -25,9 +27,6 @@ from .models import (
     default_avatar_file,
 )
 from .options import MonicaSizes
-
-# Contact::setAvatarColor's palette.
-AVATAR_COLORS = ("#fdb660", "#93521e", "#bd5067", "#b3d5fe", "#ff9807", "#709512", "#5f479a", "#e5e5cd")
 
 JOBS = ("Engineer", "Teacher", "Nurse", "Designer", "Accountant", "Chef", "Lawyer", "Photographer")
 
@@ -43,6 +42,8 @@ def _wall_clock(moment: datetime) -> datetime:
 def seed_account(account: MonicaAccount, fake: Any, rng: random.Random, sizes: MonicaSizes) -> None:
     ids = account.world.ids
     opened = _wall_clock(SEED_EPOCH - timedelta(days=400))
+    account.populate_default_genders(opened)
+    gender_ids = {gender.type: gender.id for gender in account.genders.values()}
 
     types = []
     for name, icon, protocol, delible, kind in DEFAULT_CONTACT_FIELD_TYPES:
@@ -73,7 +74,7 @@ def seed_account(account: MonicaAccount, fake: Any, rng: random.Random, sizes: M
             last_name=None if partial else fake.last_name(),
             nickname=fake.first_name() if rng.random() < 0.2 else None,
             description=fake.sentence(nb_words=6) if rng.random() < 0.3 else None,
-            gender_type=gender_type,
+            gender_id=gender_ids[gender_type] if gender_type is not None else None,
             is_starred=i % 5 == 4,
             is_partial=partial,
             is_active=i != ARCHIVED,

@@ -12,7 +12,19 @@ from functools import lru_cache
 from typing import Any
 
 from .laravel import carbon_json, timestamp
-from .models import GENDERS, Contact, ContactField, ContactFieldType, Conversation, Message, MonicaAccount, Page, SpecialDate
+from .models import (
+    STANDARD_LABELS,
+    Contact,
+    ContactField,
+    ContactFieldLabel,
+    ContactFieldType,
+    Conversation,
+    Gender,
+    Message,
+    MonicaAccount,
+    Page,
+    SpecialDate,
+)
 
 _HASH_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890"
 
@@ -55,16 +67,19 @@ def _special_date(date: SpecialDate | None) -> dict[str, Any]:
     return {"is_age_based": date.is_age_based, "is_year_unknown": date.is_year_unknown, "date": timestamp(date.date)}
 
 
-def _gender(contact: Contact) -> tuple[str | None, str | None]:
-    if contact.gender_type is None:
+def _gender(account: MonicaAccount, contact: Contact) -> tuple[str | None, str | None]:
+    gender = account.gender_of(contact)
+    if gender is None:
         return None, None
-    return GENDERS[contact.gender_type]
+    return gender.name, gender.type
 
 
 def _avatar(contact: Contact, base: str) -> dict[str, Any]:
     """getAvatarURL() for the default source: route('storage') of the default avatar file
-    that CreateContact generates (private file visibility, Monica's default)."""
-    return {"url": f"{base}/store/{contact.avatar_default_file}", "source": contact.avatar_source, "default_avatar_color": contact.default_avatar_color}
+    that CreateContact generates (private file visibility, Monica's default); "" when
+    there is none yet."""
+    url = f"{base}/store/{contact.avatar_default_file}" if contact.avatar_default_file is not None else ""
+    return {"url": url, "source": contact.avatar_source, "default_avatar_color": contact.default_avatar_color}
 
 
 def contact_url(base: str, contact_id: int) -> str:
@@ -75,7 +90,7 @@ def contact_short(account: MonicaAccount, contact: Contact | None, base: str) ->
     """app/Http/Resources/Contact/ContactShort.php; a null model serialises as null."""
     if contact is None:
         return None
-    gender, gender_type = _gender(contact)
+    gender, gender_type = _gender(account, contact)
     out: dict[str, Any] = {
         "id": contact.id,
         "uuid": contact.uuid,
@@ -109,7 +124,7 @@ def contact(account: MonicaAccount, row: Contact, base: str, with_contact_fields
     """app/Http/Resources/Contact/ContactBase.php::toArrayInternal: keys only for real
     contacts are left out of partial ones; contactFields and notes only with `with=contactfields`."""
     full = not row.is_partial
-    gender, gender_type = _gender(row)
+    gender, gender_type = _gender(account, row)
     out: dict[str, Any] = {
         "id": row.id,
         "uuid": row.uuid,
@@ -157,7 +172,7 @@ def contact(account: MonicaAccount, row: Contact, base: str, with_contact_fields
             "number_of_calls": 0,
             "number_of_notes": 0,
             "number_of_activities": 0,
-            "number_of_reminders": 0,
+            "number_of_reminders": int(row.has_birthday_reminder) + int(row.has_deceased_reminder),
             "number_of_tasks": 0,
             "number_of_gifts": 0,
             "number_of_debts": 0,
@@ -189,19 +204,46 @@ def contact_field_type(cft: ContactFieldType) -> dict[str, Any]:
     }
 
 
+def contact_field_label(label: ContactFieldLabel) -> dict[str, Any]:
+    """app/Http/Resources/ContactField/ContactFieldLabel.php: a standard label by its key
+    and translated name, a label of the user's own as it was given."""
+    return {
+        "id": label.id,
+        "object": "contactfieldlabel",
+        "type": label.label_i18n or label.label,
+        "label": STANDARD_LABELS[label.label_i18n] if label.label_i18n else label.label,
+        "account": {"id": label.account_id},
+        "created_at": timestamp(label.created_at),
+        "updated_at": timestamp(label.updated_at),
+    }
+
+
 def contact_field(account: MonicaAccount, field: ContactField, base: str) -> dict[str, Any]:
-    """app/Http/Resources/ContactField/ContactField.php (we keep no labels)."""
+    """app/Http/Resources/ContactField/ContactField.php; the contact is null once deleted."""
     return {
         "id": field.id,
         "uuid": field.uuid,
         "object": "contactfield",
         "content": field.data,
         "contact_field_type": contact_field_type(account.contact_field_types[field.contact_field_type_id]),
-        "labels": [],
+        "labels": [contact_field_label(account.contact_field_labels[i]) for i in field.label_ids],
         "account": {"id": field.account_id},
-        "contact": contact_short(account, account.contacts[field.contact_id], base),
+        "contact": contact_short(account, account.contacts.get(field.contact_id), base),
         "created_at": timestamp(field.created_at),
         "updated_at": timestamp(field.updated_at),
+    }
+
+
+def gender(row: Gender) -> dict[str, Any]:
+    """app/Http/Resources/Gender/Gender.php."""
+    return {
+        "id": row.id,
+        "object": "gender",
+        "name": row.name,
+        "type": row.type,
+        "account": {"id": row.account_id},
+        "created_at": timestamp(row.created_at),
+        "updated_at": timestamp(row.updated_at),
     }
 
 

@@ -17,10 +17,10 @@ from ..operations import Answer
 from ..ratelimit import FixedWindowLimiter, RateDecision
 from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
 from .control import TABLE as CONTROL_TABLE
-from .errors import LARAVEL_VERBS, STATUS_TEXTS, MonicaError, Unauthenticated, error_body
+from .errors import LARAVEL_VERBS, STATUS_TEXTS, ModelNotFound, MonicaError, Unauthenticated, UncaughtValidation, error_body
 from .fixtures import account_specs, counts, data_set_tokens, fill_accounts, open_account
 from .handle import MonicaHandle
-from .laravel import PhpError, expects_json
+from .laravel import PhpError, expects_json, php_array, validation_summary
 from .models import MonicaAccount, MonicaWorld
 from .operations import PREFIX, RATE_HEADERS, TABLE, framework
 from .options import MonicaOptions
@@ -222,6 +222,15 @@ class Monica(Vendor[MonicaAccount]):
         if isinstance(error, PhpError):
             # Monica's Handler wraps any PHP error into HttpException(500, its message).
             return framework_error(request, 500, str(error))
+        if isinstance(error, ModelNotFound):
+            # Handler::prepareException: NotFoundHttpException with the model's message.
+            return framework_error(request, 404, error.message, "not_found")
+        if isinstance(error, UncaughtValidation):
+            # Handler::convertValidationExceptionToResponse: JSON, or back to the previous URL.
+            if expects_json(request.headers):
+                return Reply(422, {"message": validation_summary(error.messages), "errors": php_array(error.errors)}, reason="validation")
+            url = request.headers.get("Referer") or request.host_url.rstrip("/")  # url()->previous(), no session
+            return Reply(302, html=redirect_page(url), headers={"Location": url}, reason="validation")
         return self.render_crash(error, request)
 
     def render_unrouted(self, unrouted: Unrouted, request: "Request") -> Reply:

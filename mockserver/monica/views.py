@@ -18,6 +18,8 @@ from .request import ListQuery, laravel_path, list_query, request_input
 CONVERSATION_CONTROLLER = "App\\Http\\Controllers\\Api\\Contact\\ApiConversationController"
 MESSAGE_CONTROLLER = "App\\Http\\Controllers\\Api\\Contact\\ApiMessageController"
 CONTACT_CONTROLLER = "App\\Http\\Controllers\\Api\\ApiContactController"
+CONTACT_FIELD_CONTROLLER = "App\\Http\\Controllers\\Api\\ApiContactFieldController"
+GENDER_CONTROLLER = "App\\Http\\Controllers\\Api\\Account\\ApiGenderController"
 
 MonicaCall = Call[MonicaAccount]
 Payload = dict[str, Any]
@@ -87,12 +89,26 @@ def get_contact(call: MonicaCall, contact_id: str) -> Payload:
     return {"data": shapes.contact(call.tenant, row, call.base_url, _wants_contact_fields(list_query(call)))}
 
 
-def contact_writes(call: MonicaCall, contact_id: str | None = None) -> Reply:
-    """Routes Monica has and the fake does not implement: known to the router (so 405s
-    and `Allow` are right), answered 501. Contacts for tests come from the control API."""
-    message = (f"mockserver does not implement {call.request.method} {laravel_path(call.request)}; "
-               "create contacts with POST /__mockserver/monica/contacts")
-    return Reply(501, {"message": message})
+def _contact(call: MonicaCall, contact: Any, status: int = 200) -> Reply:
+    """`new ContactResource($contact)`: 201 for a contact just created; `with` applies."""
+    return Reply(status, {"data": shapes.contact(call.tenant, contact, call.base_url, _wants_contact_fields(list_query(call)))})
+
+
+def create_contact(call: MonicaCall) -> Reply:
+    """ApiContactController@store."""
+    return _contact(call, call.tenant.create_contact_from_input(request_input(call)), 201)
+
+
+def update_contact(call: MonicaCall, contact_id: str) -> Reply:
+    """ApiContactController@update($contactId): the id untyped, checked by the service."""
+    return _contact(call, call.tenant.update_contact(contact_id, request_input(call)))
+
+
+def delete_contact(call: MonicaCall, contact_id: str) -> Payload:
+    """ApiContactController@destroy($contactId): respondObjectDeleted($contactId) echoes
+    the untyped route segment, so `id` is a string here (`"12"`), unlike other deletes."""
+    call.tenant.delete_contact(contact_id)
+    return {"deleted": True, "id": contact_id}
 
 
 def list_contact_conversations(call: MonicaCall, contact_id: str) -> Payload:
@@ -173,3 +189,58 @@ def update_contact_field_type(call: MonicaCall, cft_id: str) -> Payload:
 
 def delete_contact_field_type(call: MonicaCall, cft_id: str) -> Payload:
     return _deleted(call.tenant.delete_contact_field_type(cft_id))
+
+
+# -- contact fields ----------------------------------------------------------------------------
+
+
+def _contact_field(call: MonicaCall, field: Any, status: int = 200) -> Reply:
+    return Reply(status, {"data": shapes.contact_field(call.tenant, field, call.base_url)})
+
+
+def list_contact_fields(call: MonicaCall, contact_id: str) -> Payload:
+    """ApiContactFieldController@contactFields($contactId)."""
+    account = call.tenant
+    page = account.list_contact_fields(contact_id, list_query(call).page_request(call))
+    return _page(call, page, lambda f: shapes.contact_field(account, f, call.base_url))
+
+
+def get_contact_field(call: MonicaCall, contact_field_id: str) -> Reply:
+    return _contact_field(call, call.tenant.contact_field(contact_field_id))
+
+
+def create_contact_field(call: MonicaCall) -> Reply:
+    return _contact_field(call, call.tenant.create_contact_field(request_input(call)), 201)
+
+
+def update_contact_field(call: MonicaCall, contact_field_id: str) -> Reply:
+    return _contact_field(call, call.tenant.update_contact_field(contact_field_id, request_input(call)))
+
+
+def delete_contact_field(call: MonicaCall, contact_field_id: str) -> Payload:
+    number = php_int_argument(contact_field_id, f"{CONTACT_FIELD_CONTROLLER}::destroy", 2, "contactFieldId")
+    return _deleted(call.tenant.delete_contact_field(number))
+
+
+# -- genders ------------------------------------------------------------------------------------
+
+
+def list_genders(call: MonicaCall) -> Payload:
+    return _page(call, call.tenant.list_genders(list_query(call).page_request(call)), shapes.gender)
+
+
+def get_gender(call: MonicaCall, gender_id: str) -> Payload:
+    return {"data": shapes.gender(call.tenant.gender(gender_id))}
+
+
+def create_gender(call: MonicaCall) -> Reply:
+    return Reply(201, {"data": shapes.gender(call.tenant.create_gender(request_input(call)))})
+
+
+def update_gender(call: MonicaCall, gender_id: str) -> Payload:
+    return {"data": shapes.gender(call.tenant.update_gender(gender_id, request_input(call)))}
+
+
+def delete_gender(call: MonicaCall, gender_id: str) -> Payload:
+    number = php_int_argument(gender_id, f"{GENDER_CONTROLLER}::destroy", 2, "genderId")
+    return _deleted(call.tenant.delete_gender(number))

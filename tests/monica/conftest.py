@@ -59,6 +59,10 @@ def dump(app: Any, token: str = TOKEN) -> str:
     with app.extensions["mockserver"].store.lock:
         data = {
             "contacts": [shapes.contact(acc, c, BASE, True) for c in acc.contacts.values()],
+            "trashed_contacts": [shapes.contact(acc, c, BASE) for c in acc.trashed_contacts.values()],
+            "contact_fields": [shapes.contact_field(acc, f, BASE) for f in acc.contact_fields.values()],
+            "contact_field_labels": [shapes.contact_field_label(x) for x in acc.contact_field_labels.values()],
+            "genders": [shapes.gender(g) for g in acc.genders.values()],
             "contact_field_types": [shapes.contact_field_type(t) for t in acc.contact_field_types.values()],
             "conversations": [shapes.conversation(acc, c, BASE) for c in acc.conversations.values()],
             "messages": sorted(acc.messages),

@@ -1,6 +1,8 @@
 """Contacts (list, get, search, test setup) and contact field types (CRUD)."""
 from __future__ import annotations
 
+import pytest
+
 from mockserver.monica.models import DEFAULT_CONTACT_FIELD_TYPES
 
 from .conftest import NOT_FOUND, account, call, error, seeded, unchanged
@@ -104,12 +106,36 @@ def test_control_api_rejects_bad_bodies_and_unknown_tokens(client, app):
             assert r.status_code == 400 and set(r.get_json()) == {"error", "message"}
         r = client.post("/__mockserver/monica/contacts", json={"first_name": "A", "token": "nope"})
         assert r.status_code == 404
+        # What Monica's own rules refuse, in Monica's words.
+        r = client.post("/__mockserver/monica/contacts", json={"first_name": "x" * 256})
+        assert (r.status_code, r.get_json()["message"]) == (400, "The first name may not be greater than 255 characters.")
 
 
-def test_contact_writes_monica_has_are_known_routes_not_implemented(client):
-    assert call(client, "POST", "/api/contacts", {"first_name": "A"}).status_code == 501
-    assert call(client, "DELETE", "/api/contacts/1").status_code == 501
-    assert client.options("/api/contacts/1").headers["Allow"] == "GET,HEAD,PUT,PATCH,DELETE"
+def test_setup_contacts_are_made_by_the_same_service_as_post_api_contacts(client, app):
+    acc = account(app)
+    made = acc.create_contact("Ann", last_name="Lee", gender_type="F", email="ann@example.com", birthdate="1990-05-04", is_starred=True)
+    shown = call(client, "GET", f"/api/contacts/{made.id}?with=contactfields").get_json()["data"]
+    assert (shown["gender"], shown["is_starred"], shown["information"]["dates"]["birthdate"]["date"]) == ("Woman", True, "1990-05-04T00:00:00Z")
+    assert [f["content"] for f in shown["contactFields"]] == ["ann@example.com"]
+    assert shown["information"]["avatar"]["url"].startswith(f"http://localhost/store/avatars/{made.uuid}.jpg?")
+    over_http = call(client, "POST", "/api/contacts?with=contactfields", {
+        "first_name": "Ann", "last_name": "Lee", "gender_id": made.gender_id, "email": "ann@example.com", "is_birthdate_known": True,
+        "birthdate_day": 4, "birthdate_month": 5, "birthdate_year": 1990, "is_deceased": False, "is_deceased_date_known": False,
+    }).get_json()["data"]
+    differs = {"id", "uuid", "hash_id", "url", "contactFields", "information", "is_starred", "created_at", "updated_at"}
+    assert {k: v for k, v in over_http.items() if k not in differs} == {k: v for k, v in shown.items() if k not in differs}
+    with unchanged(app), pytest.raises(ValueError, match="The first name field is required."):
+        acc.create_contact("  ")
+    with unchanged(app), pytest.raises(ValueError, match="no gender of type 'N'"):
+        acc.create_contact("Ann", gender_type="N")
+
+
+def test_control_api_takes_the_new_setup_fields(client):
+    r = client.post("/__mockserver/monica/contacts", json={"first_name": "Bo", "middle_name": "J", "email": "bo@example.com", "deceased_date": "2001-02-03"})
+    data = r.get_json()["data"]
+    assert (r.status_code, data["complete_name"], data["is_dead"]) == (201, "Bo J \u26b0", True)
+    assert data["information"]["dates"]["deceased_date"]["date"] == "2001-02-03T00:00:00Z"
+    assert call(client, "GET", f"/api/contacts/{data['id']}/contactfields").get_json()["data"][0]["content"] == "bo@example.com"
 
 
 # -- contact field types ------------------------------------------------------------------------

@@ -132,7 +132,8 @@ def test_seeded_data_shows_every_state(app):
     assert contacts[ARCHIVED].is_active is False and acc.conversations_by_contact[contacts[ARCHIVED].id]
     assert contacts[PARTIAL].is_partial is True
     assert contacts[DEAD].is_dead is True and contacts[DEAD].deceased_date is not None
-    assert {c.gender_type for c in contacts} >= {"M", "F"}
+    assert [(g.name, g.type) for g in acc.genders.values()] == [("Man", "M"), ("Woman", "F"), ("Rather not say", "O")]
+    assert {acc.genders[c.gender_id].type for c in contacts if c.gender_id is not None} >= {"M", "F"}
     assert acc.contact_fields
     used_types = {c.contact_field_type_id for c in acc.conversations.values()}
     assert used_types <= set(acc.contact_field_types)

@@ -67,6 +67,19 @@ def test_every_endpoint_answers_in_its_schema(client, app):
         ("GET", f"/api/contactfieldtypes/{s['email'].id}", None, "contactfieldtype-response"),
         ("PUT", f"/api/contactfieldtypes/{s['email'].id}", {"name": "Mail"}, "contactfieldtype-response"),
         ("DELETE", f"/api/contactfieldtypes/{s['twitter'].id}", None, "deleted"),
+        ("POST", "/api/contacts", {"first_name": "A", "email": "a@example.com", **NO_DATES}, "contact-response"),
+        ("PUT", f"/api/contacts/{s['active'].id}", {"first_name": "A", **NO_DATES}, "contact-response"),
+        ("GET", f"/api/contacts/{s['me'].id}/contactfields", None, "contactfield-page"),
+        ("POST", "/api/contactfields", {"contact_id": s["me"].id, "contact_field_type_id": s["email"].id, "data": "x", "labels": ["work", "own"]},
+         "contactfield-response"),
+        ("GET", "/api/genders", None, "gender-page"),
+        ("POST", "/api/genders", {"name": "Nonbinary", "type": "O"}, "gender-response"),
+        ("DELETE", f"/api/contacts/{s['dead'].id}", None, "contact-deleted"),
+        ("DELETE", "/api/contacts/abc", None, "laravel-validation-error"),
+        ("DELETE", f"/api/contacts/{s['archived'].id}", None, "laravel-validation-error"),
+        ("DELETE", f"/api/contacts/{s['dead'].id}", None, "laravel-error"),
+        ("GET", f"/api/conversations/{s['archived_conversation'].id}", None, "conversation-response"),
+        ("POST", "/api/contacts", {"first_name": "Half", "is_birthdate_known": True, "is_deceased": False, "is_deceased_date_known": False}, "error"),
         ("GET", "/api/conversations/99999", None, "error"),
         ("POST", "/api/conversations", {}, "error"),
         ("GET", "/api/conversations?sort=called_at", None, "error"),
@@ -80,6 +93,20 @@ def test_every_endpoint_answers_in_its_schema(client, app):
         assert problems(schema, r.get_json()) == [], (method, path)
     r = client.get("/api/contacts", headers={"Accept": "application/json"})
     assert problems("laravel-error", r.get_json()) == []
+
+
+NO_DATES = {"is_birthdate_known": False, "is_deceased": False, "is_deceased_date_known": False}
+
+
+def test_new_objects_have_monicas_field_order(client, app):
+    s = seeded(app)
+    gender = call(client, "GET", "/api/genders").get_json()["data"][0]
+    assert list(gender) == ["id", "object", "name", "type", "account", "created_at", "updated_at"]
+    body = {"contact_id": s["me"].id, "contact_field_type_id": s["email"].id, "data": "x", "labels": ["home"]}
+    label = call(client, "POST", "/api/contactfields", body).get_json()["data"]["labels"][0]
+    assert list(label) == ["id", "object", "type", "label", "account", "created_at", "updated_at"]
+    assert list(call(client, "DELETE", f"/api/contacts/{s['me'].id}").get_json()) == ["deleted", "id"]
+    assert list(call(client, "DELETE", "/api/contacts/abc").get_json()) == ["message", "errors"]
 
 
 def test_schemas_reject_what_monica_never_sends(client, app):
@@ -111,6 +138,11 @@ def test_request_schemas_describe_the_accepted_bodies():
     assert problems("message.create", {"written_at": "1998-02-02", "written_by_me": "true", "content": "x"})
     assert problems("contactfieldtype.create", {"name": "Email", "protocol": "mailto:", "type": "email"}) == []
     assert problems("contactfieldtype.create", {"name": "x" * 256})
+    assert problems("contact.create", {"first_name": "Ann", **NO_DATES}) == []
+    assert problems("contact.create", {"first_name": "Ann", **NO_DATES, "is_birthdate_known": True})  # then day and month are needed
+    assert problems("contact.update", {"first_name": "Ann", "is_birthdate_known": False, "is_deceased_date_known": False})
+    assert problems("contactfield.create", {"contact_id": 1, "contact_field_type_id": 1, "data": "a@example.com", "labels": ["work"]}) == []
+    assert problems("gender.create", {"name": "Nonbinary", "type": "N"})
 
 
 def test_field_order_is_monicas(client, app):
@@ -153,6 +185,7 @@ def test_error_bodies_are_exactly_monicas(client):
     ("/api/conversations", "conversation-page"),
     ("/api/contacts", "contact-page"),
     ("/api/contactfieldtypes", "contactfieldtype-page"),
+    ("/api/genders", "gender-page"),
 ])
 def test_pages_validate_at_every_limit(client, path, schema):
     for limit in (1, 7, 100, -1):
