@@ -66,9 +66,11 @@ class Problem:
 
     path: str  # e.g. "messages[0].from.type", "" for the whole body
     message: str  # e.g. "messages[0].from.type must be one of admin, user"
+    rule: str = ""  # the message without its subject: "must be one of admin, user"
 
 
-def _format_path(parts: Iterable[Any]) -> str:
+def format_path(parts: Iterable[Any]) -> str:
+    """`["messages", 0, "from"]` -> `messages[0].from`."""
     out = ""
     for part in parts:
         if isinstance(part, int):
@@ -89,41 +91,51 @@ _TYPE_NAMES = {
 }
 
 
-def _phrase(error: Any) -> Problem:
-    path = _format_path(error.absolute_path)
-    subject = path or "body"
+def _rule(error: Any) -> str | None:
+    """What the failing keyword asks, without the subject; None for keywords phrased as-is."""
     kind, arg = error.validator, error.validator_value
     if kind == "required":
-        missing = re.match(r"'(.+?)' is a required property", error.message)
-        name = missing.group(1) if missing else "field"
-        full = f"{path}.{name}" if path else name
-        return Problem(full, f"{full} is required")
+        return "is required"
     if kind == "type":
         types = arg if isinstance(arg, list) else [arg]
-        return Problem(path, f"{subject} must be " + " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types))
+        return "must be " + " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types)
     if kind == "enum":
-        return Problem(path, f"{subject} must be one of " + ", ".join(str(v) for v in arg))
+        return "must be one of " + ", ".join(str(v) for v in arg)
     if kind == "const":
-        return Problem(path, f"{subject} must be {arg}")
+        return f"must be {arg}"
     if kind == "minLength":
-        return Problem(path, f"{subject} must not be empty" if arg == 1 else f"{subject} must be at least {arg} characters long")
+        return "must not be empty" if arg == 1 else f"must be at least {arg} characters long"
     if kind == "maxLength":
-        return Problem(path, f"{subject} must be at most {arg} characters long")
+        return f"must be at most {arg} characters long"
     if kind == "minItems":
-        return Problem(path, f"{subject} must contain at least {arg} item(s)")
+        return f"must contain at least {arg} item(s)"
     if kind == "maxItems":
-        return Problem(path, f"{subject} must contain at most {arg} item(s)")
+        return f"must contain at most {arg} item(s)"
     if kind == "format":
-        return Problem(path, f"{subject} must be a valid {arg}")
+        return f"must be a valid {arg}"
     if kind == "pattern":
-        return Problem(path, f"{subject} has an invalid format")
+        return "has an invalid format"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}[kind]
-        return Problem(path, f"{subject} must be {word} {arg}")
+        return f"must be {word} {arg}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         extra = re.findall(r"'([^']+)'", error.message)
-        return Problem(path, f"{subject} must not have the field(s) {', '.join(extra)}")
-    return Problem(path, f"{subject}: {error.message}")
+        return f"must not have the field(s) {', '.join(extra)}"
+    return None
+
+
+def phrase(error: Any) -> Problem:
+    """A jsonschema ValidationError as a Problem."""
+    path = format_path(error.absolute_path)
+    if error.validator == "required":
+        missing = re.match(r"'(.+?)' is a required property", error.message)
+        name = missing.group(1) if missing else "field"
+        path = f"{path}.{name}" if path else name
+    subject = path or "body"
+    rule = _rule(error)
+    if rule is None:
+        return Problem(path, f"{subject}: {error.message}", error.message)
+    return Problem(path, f"{subject} {rule}", rule)
 
 
 def _registry(vendor: str) -> Any:
@@ -187,17 +199,46 @@ def validator(vendor: str, name: str) -> Any:
     with _lock:
         found = _validators.get(key)
         if found is None:
-            from jsonschema import Draft202012Validator, FormatChecker
+            from jsonschema import Draft202012Validator
 
             registry = _registry(vendor)
             uri = f"{SCHEMA_BASE}{vendor}/{name}.json"
             schema = _inline_refs(registry.contents(uri), registry, uri, (uri,))
-            checker = FormatChecker(formats=())
-            checker.checks("date-time")(_is_date_time)
-            checker.checks("calendar-date")(_is_calendar_date)
-            found = Draft202012Validator(schema, registry=registry, format_checker=checker)
+            found = Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
             _validators[key] = found
     return found
+
+
+def _format_checker() -> Any:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(_is_date_time)
+    checker.checks("calendar-date")(_is_calendar_date)
+    return checker
+
+
+def registry(vendor: str) -> Any:
+    """The vendor's schema files as a `referencing` Registry, loaded once per process."""
+    return _registry(vendor)
+
+
+def schema_uri(vendor: str, name: str) -> str:
+    if "/" in name:
+        vendor, name = name.split("/", 1)
+    return f"{SCHEMA_BASE}{vendor}/{name}.json"
+
+
+def explaining_validator(vendor: str, name: str) -> Any:
+    """A validator on the schema files as written (no `$ref` inlined). Slower than
+    `validator()`, but each error's `schema` is an object of one file's own contents, so
+    a tool can say which file and keyword an error comes from (the contract check)."""
+    from jsonschema import Draft202012Validator
+
+    uri = schema_uri(vendor, name)
+    folder = uri[len(SCHEMA_BASE):].split("/", 1)[0]
+    found = registry(folder)
+    return Draft202012Validator(found.contents(uri), registry=found, format_checker=_format_checker())
 
 
 def problems(vendor: str, name: str, instance: Any) -> list[Problem]:
@@ -206,7 +247,7 @@ def problems(vendor: str, name: str, instance: Any) -> list[Problem]:
         validator(vendor, name).iter_errors(instance),
         key=lambda e: ([(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in e.absolute_path], str(e.validator)),
     )
-    return [_phrase(error) for error in errors]
+    return [phrase(error) for error in errors]
 
 
 def first_problem(vendor: str, name: str, instance: Any) -> Problem | None:
