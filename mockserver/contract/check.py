@@ -243,7 +243,7 @@ def answer_differences(vendor: "type[Vendor[Any]]", operation: "Operation", exch
     answer = operation.responses.get(status)
     if answer is None:
         ok, body = exchange.json()
-        text = shorten(body) if ok else shorten(exchange.response_body.decode("utf-8", "replace"))
+        text = shorten(body, 120) if ok else shorten(exchange.response_body.decode("utf-8", "replace"), 120)
         return [Difference(PROMISE, "status", "status", f"one of the declared statuses ({_declared(operation)})", f"{status} {text}".strip(), declared_in)]
     found: list[Difference] = []
     if expect is not None and status != expect:
