@@ -50,8 +50,8 @@ class Finding:
 
 
 def shorten(value: Any, limit: int = 60) -> str:
-    text = value if isinstance(value, str) and not value.startswith(("{", "[")) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
+    """A value as JSON (a string keeps its quotes: `"1"` is not `1`), cut to `limit`."""
+    text = " ".join(json.dumps(value, ensure_ascii=False).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -243,7 +243,7 @@ def answer_differences(vendor: "type[Vendor[Any]]", operation: "Operation", exch
     answer = operation.responses.get(status)
     if answer is None:
         ok, body = exchange.json()
-        text = shorten(body, 120) if ok else shorten(exchange.response_body.decode("utf-8", "replace"), 120)
+        text = shorten(body, 120) if ok else exchange.response_body.decode("utf-8", "replace")[:120]
         return [Difference(PROMISE, "status", "status", f"one of the declared statuses ({_declared(operation)})", f"{status} {text}".strip(), declared_in)]
     found: list[Difference] = []
     if expect is not None and status != expect:
@@ -261,7 +261,7 @@ def _body_differences(vendor: str, answer: "Answer", exchange: Exchange, declare
         return []  # no body declared, or Laravel's page for a client that did not ask for JSON
     ok, body = exchange.json()
     if not ok:
-        got = f"{content_type}: {shorten(exchange.response_body.decode('utf-8', 'replace')) or '(empty)'}"
+        got = f"{content_type}: {' '.join(exchange.response_body.decode('utf-8', 'replace').split())[:60] or '(empty)'}"
         return [Difference(PROMISE, "body", "$", f"a JSON body ({' or '.join(answer.schemas)})", got, declared_in)]
     out: list[Difference] = []
     if not exchange.is_json:

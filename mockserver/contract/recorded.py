@@ -173,7 +173,7 @@ def check_recorded(vendor: "type[Vendor[Any]]", others: "list[type[Vendor[Any]]]
             got, why = f"{elsewhere[1].id}, an operation of {elsewhere[0].name}", "a request to another vendor's API: not checked"
         else:
             got, why = f"no operation of {vendor.name} ({exchange.source})", "an unknown route: not checked"
-        report.findings.append(Finding(TOLERANCE, "route", "", f"{exchange.method} {exchange.target}", exchange.status, "route",
+        report.findings.append(Finding(TOLERANCE, "route", "", f"{exchange.method} {exchange.target}", exchange.status, exchange.path,
                                        f"a route of {vendor.name}'s operation table", got, table_file(vendor), why))
     report.notes.append(f"{len(found)} recorded exchange{'s' if len(found) != 1 else ''} read from {path}")
     return report
