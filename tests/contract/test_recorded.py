@@ -110,7 +110,7 @@ def test_the_folder_format_is_checked_and_strays_are_warnings(tmp_path):
     assert outcome.code == 1
     statuses = {op["id"]: op["statuses"] for op in report["operations"]}
     assert statuses == {"vitally.searchAdmins": [200, 404], "vitally.listAdmins": [200]}  # `//resources` as Airbyte sends it
-    assert outcome.failures(operation="vitally.listAdmins", kind="value", path="$.results[0].licenseStatus", got="gone")
+    assert outcome.failures(operation="vitally.listAdmins", kind="value", path="$.results[0].licenseStatus", got='"gone"')
     assert outcome.failures(operation="vitally.searchAdmins", kind="body", status=404)  # an HTML page where JSON is declared
     routes = {w["request"]: w for w in outcome.warnings(kind="route")}
     assert routes["GET /api/conversations"]["got"] == "monica.listConversations, an operation of monica"
