@@ -3,6 +3,9 @@
 One server per session (so per xdist worker), reset before each test. A test that
 wants other data asks with `@pytest.mark.mockserver(seed=7, vitally_sizes={...})`
 and gets a server of its own for that test.
+
+Vendor-verified runs (`@pytest.mark.vendor_verified`, `--mockserver-target=live|both`,
+`--mockserver-record PATH`) live in mockserver/contract/verified.py, loaded only for them.
 """
 from __future__ import annotations
 
@@ -11,13 +14,19 @@ from typing import TYPE_CHECKING, Any, Iterator
 import pytest
 
 if TYPE_CHECKING:
+    from .contract.verified import LiveVendors, RecordedFake, VerifiedRun
     from .server import MockServer
+
+    Served = MockServer | LiveVendors | RecordedFake
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockserver")
     group.addoption("--mockserver-seed", type=int, default=None, help="seed of the mockserver fixture's data (default 0)")
     parser.addini("mockserver_seed", "seed of the mockserver fixture's data", default="0")
+    group.addoption("--mockserver-target", choices=("fake", "live", "both"), default="fake",
+                    help="run @pytest.mark.vendor_verified tests against the fake (default), the real vendor, or both")
+    group.addoption("--mockserver-record", metavar="PATH", help="record the exchanges with the real vendor into a HAR file")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -25,6 +34,26 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "mockserver(**options): a dedicated mockserver for this test, e.g. mockserver(seed=3, vitally_rate_limit=5)",
     )
+    config.addinivalue_line("markers", "vendor_verified: also run this test against the real vendor with --mockserver-target=live|both")
+    if config.getoption("--mockserver-target") != "fake" or config.getoption("--mockserver-record"):
+        from .contract import verified  # only a vendor-verified run pays for it
+
+        verified.configure(config)
+
+
+def _verified(config: pytest.Config) -> "VerifiedRun | None":
+    if config.getoption("--mockserver-target") == "fake":
+        return None
+    from .contract.verified import run_of
+
+    return run_of(config)
+
+
+def _serve(verified: "VerifiedRun | None", request: pytest.FixtureRequest, server: "MockServer") -> Iterator["Served"]:
+    if verified is None:
+        yield server
+    else:
+        yield from verified.fake_fixture(request, server)
 
 
 def _seed(config: pytest.Config) -> int:
@@ -45,16 +74,27 @@ def mockserver_session(pytestconfig: pytest.Config) -> Iterator["MockServer"]:
 
 
 @pytest.fixture
-def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator["MockServer"]:
-    """A started MockServer in its seeded state."""
+def mockserver_target(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
+    """`fake` or `live`: where this test's `mockserver` fixture points (both, in turn, with `both`)."""
+    param: str | None = getattr(request, "param", None)
+    return param or ("live" if pytestconfig.getoption("--mockserver-target") == "live" else "fake")
+
+
+@pytest.fixture
+def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mockserver_target: str) -> Iterator["Served"]:
+    """A started MockServer in its seeded state (the real vendors' handles in a live run)."""
+    verified = _verified(pytestconfig)
+    if verified is not None and mockserver_target == "live":
+        yield from verified.live_fixture(request)
+        return
     marker = request.node.get_closest_marker("mockserver")
     if marker is not None:
         from .server import MockServer
 
         options: dict[str, Any] = {"seed": _seed(pytestconfig), **marker.kwargs}
         with MockServer(**options) as server:  # the marker's keywords are MockServer's
-            yield server
+            yield from _serve(verified, request, server)
         return
     server = request.getfixturevalue("mockserver_session")
     server.reset()
-    yield server
+    yield from _serve(verified, request, server)
