@@ -87,7 +87,7 @@ def vendor(monkeypatch):
 
 def _run(pytester, *args):
     pytester.makepyfile(test_downstream=DOWNSTREAM)
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rs", *args)
+    return pytester.runpytest("-p", "no:cacheprovider", "-rs", *args)
 
 
 def test_by_default_marked_tests_run_against_the_fake(pytester, vendor):
@@ -124,7 +124,8 @@ def test_a_live_run_records_a_redacted_har_that_the_offline_check_accepts(pytest
         assert sum(op["calls"] for op in outcome.report["operations"]) == (3 if vendor_name == "vitally" else 2)
 
 
-@pytest.mark.parametrize("workers", [[], ["-p", "xdist", "-n", "2"]], ids=["one process", "xdist"])
+# Workers start without the heavy plugins this environment has installed: only startup time.
+@pytest.mark.parametrize("workers", [[], ["-n", "2", "-p", "no:schemathesis", "-p", "no:hypothesispytest"]], ids=["one process", "xdist"])
 def test_both_runs_marked_tests_twice_and_compares_shapes(pytester, vendor, workers):
     result = _run(pytester, "--mockserver-target=both", *workers)
     result.assert_outcomes(passed=10, skipped=1)  # 5 marked x (fake, live), test_fake_only_features_say_so[fake] skipped, test_unmarked once
@@ -150,7 +151,7 @@ def test_both_reports_where_the_vendor_answers_differ_in_shape(pytester, monkeyp
         monkeypatch.setenv("MOCKSERVER_MONICA_TOKEN", "mockserver-token")
         pytester.makepyfile(test_downstream=DOWNSTREAM.replace("assert requests.get(m.base_url + \"/conversations/2147483647\", headers=m.headers).status_code == 404",
                                                                "requests.get(m.base_url + \"/conversations/2147483647\", headers=m.headers)"))
-        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--mockserver-target=both", "-k", "lists or monica")
+        result = pytester.runpytest("-p", "no:cacheprovider", "--mockserver-target=both", "-k", "lists or monica")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines([
         "*test_lists_conversations: call 1 (GET vitally.listConversations): $.results[].subject: only on the fake",
