@@ -14,12 +14,12 @@ from urllib.parse import urldefrag
 from . import __version__
 from .operations import Answer, Operation
 from .resources import data_dir
+from .validation import DATA_KEYWORDS
 
 if TYPE_CHECKING:
     from .surface import Vendor
 
 COMPONENTS = "#/components/schemas/"
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
 
 
 def _rewrite_refs(node: Any, current: str) -> Any:
@@ -37,7 +37,7 @@ def _rewrite_refs(node: Any, current: str) -> Any:
             out[key] = COMPONENTS + name + fragment
         elif key in ("$id", "$schema"):
             continue
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             out[key] = value
         else:
             out[key] = _rewrite_refs(value, current)

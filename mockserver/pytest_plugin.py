@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
+VERIFIED = "mockserver-vendor-verified"  # the plugin name of a vendor-verified run's machinery
+
 if TYPE_CHECKING:
     from .contract.verified import LiveVendors, RecordedFake, VerifiedRun
     from .server import MockServer
@@ -38,15 +40,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--mockserver-target") != "fake" or config.getoption("--mockserver-record"):
         from .contract import verified  # only a vendor-verified run pays for it
 
-        verified.configure(config)
+        config.pluginmanager.register(verified.VerifiedRun(config), VERIFIED)
 
 
 def _verified(config: pytest.Config) -> "VerifiedRun | None":
-    if config.getoption("--mockserver-target") == "fake":
-        return None
-    from .contract.verified import run_of
-
-    return run_of(config)
+    run: VerifiedRun | None = config.pluginmanager.get_plugin(VERIFIED)
+    return run
 
 
 def _serve(verified: "VerifiedRun | None", request: pytest.FixtureRequest, server: "MockServer") -> Iterator["Served"]:

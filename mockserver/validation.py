@@ -153,7 +153,7 @@ def _registry(vendor: str) -> Any:
 
 
 # Keywords whose values are data, not subschemas: never searched for `$ref`.
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "deprecated", "readOnly", "writeOnly"})
 
 
@@ -181,7 +181,7 @@ def _inline_refs(node: Any, registry: Any, base: str, active: tuple[str, ...] = 
         if isinstance(inlined, dict):  # the copy lives inside another document now
             inlined = {k: v for k, v in inlined.items() if k not in ("$id", "$schema", "$defs")}
         return inlined
-    return {key: value if key in _DATA_KEYWORDS or key == "$defs" else _inline_refs(value, registry, base, active)
+    return {key: value if key in DATA_KEYWORDS or key == "$defs" else _inline_refs(value, registry, base, active)
             for key, value in node.items()}
 
 

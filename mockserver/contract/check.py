@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 PROMISE, TOLERANCE = "promise", "tolerance"
 TOLERANCE_KEYWORD = "x-tolerance"
 EXTRA_WHY = "an unknown field: the vendor may add fields, clients ignore them"
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
 _KINDS = {"required": "missing", "additionalProperties": "extra", "unevaluatedProperties": "extra", "maxProperties": "extra", "type": "type"}
 
 
@@ -86,7 +85,7 @@ class SchemaFiles:
         if isinstance(node, dict):
             self._where[id(node)] = (file, _pointer(parts))
             for key, value in node.items():
-                if key not in _DATA_KEYWORDS:
+                if key not in validation.DATA_KEYWORDS:
                     self._index(value, file, parts + (key,))
         elif isinstance(node, list):
             for index, value in enumerate(node):

@@ -13,11 +13,10 @@ if TYPE_CHECKING:
 
 EPILOG = """\
 Exit status: 0 the API conforms, 1 drift found, 2 the check could not run.
-Credentials and the base URL may come from the environment instead:
-MOCKSERVER_VITALLY_URL, MOCKSERVER_VITALLY_KEY, MOCKSERVER_MONICA_URL, MOCKSERVER_MONICA_TOKEN.
+The base URL and credential may come from the environment instead: {env}.
 A folder given to --recorded holds one exchange per *.json file:
-{"request": {"method": "GET", "url": "/api/conversations"},
- "response": {"status": 200, "headers": {...}, "body": <the JSON answer>}}
+{{"request": {{"method": "GET", "url": "<URL or path>"}},
+ "response": {{"status": 200, "headers": {{...}}, "body": <the JSON answer>}}}}
 """
 
 
@@ -32,7 +31,7 @@ def add_parser(commands: Any, positive: Callable[[int], Callable[[str], int]]) -
     contract = commands.add_parser(
         "contract", help="check a real vendor API (or a recording of it) against the fake's schemas",
         description="Check a vendor's answers against what the fake declares: statuses, headers, JSON Schemas.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG.format(env=", ".join(name for v in vendors for name in env_names(v))), formatter_class=argparse.RawDescriptionHelpFormatter)
     contract.add_argument("vendor", choices=[v.name for v in vendors])
     where = contract.add_argument_group("what to check (one of)")
     where.add_argument("--base-url", metavar="URL", help="the vendor's URL as a client is given it; the API prefix is optional")

@@ -15,6 +15,7 @@ The plan, in table order (a new operation in the table joins it without an edit 
 """
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -91,8 +92,6 @@ class LiveCheck:
     def call(self, operation: "Operation", params: Mapping[str, str] | None = None, query: Mapping[str, str] | None = None,
              body: Json = None, expect: int | None = None, credential: str | None = None) -> Exchange:
         """Send, honouring the rate limit; check and record every answer (429s too)."""
-        import json
-
         url = self.url(operation, params or {}, query or {})
         data = b"" if body is None else json.dumps(body).encode("utf-8")
         headers = self._headers(credential or self.credential, body is not None)

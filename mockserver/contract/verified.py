@@ -3,8 +3,8 @@ the real vendor (`--mockserver-target=live`), or against the fake and the vendor
 (`both`, reporting where their answers differ in shape), optionally recorded into a HAR
 file with credentials redacted (`--mockserver-record PATH`).
 
-The pytest plugin loads this module only for such a run (`configure()`), so an ordinary
-run pays nothing for it. In live mode the `mockserver` fixture is a `LiveVendors`: its
+The pytest plugin loads this module only for such a run and registers a `VerifiedRun`, so
+an ordinary run pays nothing for it. In live mode the `mockserver` fixture is a `LiveVendors`: its
 handles carry the live base URL and credentials from MOCKSERVER_<VENDOR>_URL and
 MOCKSERVER_<VENDOR>_KEY / _TOKEN; what only the fake can do raises FakeOnlyError. To see
 every exchange (to record or compare it), handles point at a small recording proxy on
@@ -31,7 +31,6 @@ from .recorded import match
 if TYPE_CHECKING:
     from ..server import MockServer
 
-STASH: pytest.StashKey["VerifiedRun"] = pytest.StashKey()
 OUTPUT = "mockserver_verified"  # key of the data an xdist worker sends its controller
 
 
@@ -342,12 +341,3 @@ class VerifiedRun:
             verdict = f"{len(self.compared)} difference(s)" if self.compared else "no difference"
             terminalreporter.write_line(f"{compared} test(s) compared on the fake and the vendor: {verdict}")
 
-
-def configure(config: pytest.Config) -> None:
-    run = VerifiedRun(config)
-    config.stash[STASH] = run
-    config.pluginmanager.register(run, "mockserver-vendor-verified")
-
-
-def run_of(config: pytest.Config) -> VerifiedRun | None:
-    return config.stash.get(STASH, None)
