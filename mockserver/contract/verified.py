@@ -136,8 +136,6 @@ class LiveHandle:
 class LiveVendors(Handles):
     """The `mockserver` fixture of a test run against the real vendors."""
 
-    target = "live"
-
     def __init__(self, run: "VerifiedRun", test: str) -> None:
         self._run = run
         self._test = test
@@ -171,8 +169,6 @@ class LiveVendors(Handles):
 class RecordedFake(Handles):
     """A MockServer whose handles go through the recorder (to compare it with the vendor)."""
 
-    target = "fake"
-
     def __init__(self, server: "MockServer", url: str) -> None:
         self._server = server
         self._url = url
@@ -195,7 +191,8 @@ def _test_key(request: pytest.FixtureRequest) -> str:
     return base + (f"[{', '.join(f'{k}={v}' for k, v in others)}]" if others else "")
 
 
-def _vendor_of(exchange: Exchange) -> str:
+def _operation_of(exchange: Exchange) -> str:
+    """The operation id an exchange reached (any vendor's), or its path."""
     for kind in VENDORS:
         operation = match(kind, exchange.method, exchange.path)
         if operation is not None:
@@ -207,7 +204,7 @@ def _summary(route: Route) -> list[dict[str, Any]]:
     calls = []
     for exchange in route.exchanges:
         ok, body = exchange.json()
-        calls.append({"call": f"{exchange.method} {_vendor_of(exchange)}", "status": exchange.status, "shape": shape_of(body) if ok else None})
+        calls.append({"call": f"{exchange.method} {_operation_of(exchange)}", "status": exchange.status, "shape": shape_of(body) if ok else None})
     return calls
 
 
