@@ -1,5 +1,5 @@
 """The `mockserver` command: `serve` runs the fake until Ctrl-C or SIGTERM; `openapi`
-prints a vendor's OpenAPI document."""
+prints a vendor's OpenAPI document; `contract` checks a vendor against the fake's schemas."""
 from __future__ import annotations
 
 import argparse
@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=_int_at_least(1), default=8, help="worker threads (default 8)")
     openapi = commands.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document (JSON)")
     openapi.add_argument("vendor", choices=_vendor_names())
+    from .contract.cli import add_parser as add_contract  # argparse only: the checks load when they run
+
+    add_contract(commands, _int_at_least)
     return parser
 
 
@@ -141,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "openapi":
         return openapi(args)
+    if args.command == "contract":
+        from .contract.cli import run as contract
+
+        return contract(args)
     return 2
 
 

@@ -14,12 +14,12 @@ from urllib.parse import urldefrag
 from . import __version__
 from .operations import Answer, Operation
 from .resources import data_dir
+from .validation import DATA_KEYWORDS
 
 if TYPE_CHECKING:
     from .surface import Vendor
 
 COMPONENTS = "#/components/schemas/"
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
 
 
 def _rewrite_refs(node: Any, current: str) -> Any:
@@ -37,7 +37,7 @@ def _rewrite_refs(node: Any, current: str) -> Any:
             out[key] = COMPONENTS + name + fragment
         elif key in ("$id", "$schema"):
             continue
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             out[key] = value
         else:
             out[key] = _rewrite_refs(value, current)
@@ -66,12 +66,6 @@ def _content(answer: Answer) -> dict[str, Any]:
     return content
 
 
-def _counted(vendor: "Vendor[Any]", operation: Operation, answer: Answer) -> bool:
-    """Whether the answer comes after the rate limiter counted the call, so that it
-    carries the vendor's rate-limit headers."""
-    return operation.auth and answer.status not in vendor.uncounted
-
-
 def _response(vendor: "Vendor[Any]", operation: Operation, answer: Answer) -> dict[str, Any]:
     try:
         phrase = HTTPStatus(answer.status).phrase
@@ -81,9 +75,7 @@ def _response(vendor: "Vendor[Any]", operation: Operation, answer: Answer) -> di
     content = _content(answer)
     if content:
         out["content"] = content
-    names = list(answer.headers)
-    if _counted(vendor, operation, answer):
-        names += [name for name in vendor.rate_headers if name not in names]
+    names = vendor.answer_headers(operation, answer)
     if names:
         out["headers"] = {name: {"schema": {"type": "string"}} for name in names}
     return out

@@ -6,6 +6,9 @@ wants other data asks with `@pytest.mark.mockserver(seed=7, vitally_sizes={...})
 `mockserver_intercept` is the same server with the vendors' real hosts routed into it
 for the whole test; `@pytest.mark.mockserver_intercept(hosts=[...], block_others=True)`
 passes its keywords to `intercept()`.
+
+Vendor-verified runs (`@pytest.mark.vendor_verified`, `--mockserver-target=live|both`,
+`--mockserver-record PATH`) live in mockserver/contract/verified.py, loaded only for them.
 """
 from __future__ import annotations
 
@@ -13,14 +16,22 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import pytest
 
+VERIFIED = "mockserver-vendor-verified"  # the plugin name of a vendor-verified run's machinery
+
 if TYPE_CHECKING:
+    from .contract.verified import LiveVendors, RecordedFake, VerifiedRun
     from .server import MockServer
+
+    Served = MockServer | LiveVendors | RecordedFake
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockserver")
     group.addoption("--mockserver-seed", type=int, default=None, help="seed of the mockserver fixture's data (default 0)")
     parser.addini("mockserver_seed", "seed of the mockserver fixture's data", default="0")
+    group.addoption("--mockserver-target", choices=("fake", "live", "both"), default="fake",
+                    help="run @pytest.mark.vendor_verified tests against the fake (default), the real vendor, or both")
+    group.addoption("--mockserver-record", metavar="PATH", help="record the exchanges with the real vendor into a HAR file")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,6 +43,23 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "mockserver_intercept(hosts=(), block_others=False): how the mockserver_intercept fixture intercepts",
     )
+    config.addinivalue_line("markers", "vendor_verified: also run this test against the real vendor with --mockserver-target=live|both")
+    if config.getoption("--mockserver-target") != "fake" or config.getoption("--mockserver-record"):
+        from .contract import verified  # only a vendor-verified run pays for it
+
+        config.pluginmanager.register(verified.VerifiedRun(config), VERIFIED)
+
+
+def _verified(config: pytest.Config) -> "VerifiedRun | None":
+    run: VerifiedRun | None = config.pluginmanager.get_plugin(VERIFIED)
+    return run
+
+
+def _serve(verified: "VerifiedRun | None", request: pytest.FixtureRequest, server: "MockServer") -> Iterator["Served"]:
+    if verified is None:
+        yield server
+    else:
+        yield from verified.fake_fixture(request, server)
 
 
 def _seed(config: pytest.Config) -> int:
@@ -52,19 +80,30 @@ def mockserver_session(pytestconfig: pytest.Config) -> Iterator["MockServer"]:
 
 
 @pytest.fixture
-def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator["MockServer"]:
-    """A started MockServer in its seeded state."""
+def mockserver_target(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
+    """`fake` or `live`: where this test's `mockserver` fixture points (both, in turn, with `both`)."""
+    param: str | None = getattr(request, "param", None)
+    return param or ("live" if pytestconfig.getoption("--mockserver-target") == "live" else "fake")
+
+
+@pytest.fixture
+def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mockserver_target: str) -> Iterator["Served"]:
+    """A started MockServer in its seeded state (the real vendors' handles in a live run)."""
+    verified = _verified(pytestconfig)
+    if verified is not None and mockserver_target == "live":
+        yield from verified.live_fixture(request)
+        return
     marker = request.node.get_closest_marker("mockserver")
     if marker is not None:
         from .server import MockServer  # as above: keep the plugin's import cheap
 
         options: dict[str, Any] = {"seed": _seed(pytestconfig), **marker.kwargs}
         with MockServer(**options) as server:  # the marker's keywords are MockServer's
-            yield server
+            yield from _serve(verified, request, server)
         return
     server = request.getfixturevalue("mockserver_session")
     server.reset()
-    yield server
+    yield from _serve(verified, request, server)
 
 
 @pytest.fixture

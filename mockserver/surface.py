@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
     from .config import Config
+    from .probe import VendorContract
     from .seeding import Seeder
     from .store import Store
 
@@ -146,6 +147,7 @@ class Vendor(Surface, Generic[TenantT]):
     uncounted: ClassVar[frozenset[int]] = frozenset({401})  # statuses answered before the rate limiter
     credential_name: ClassVar[str] = "credentials"  # "apiKeys", "tokens": in GET /__mockserver/credentials
     control_table: ClassVar[OperationTable | None] = None  # the vendor's setup routes under /__mockserver
+    contract: ClassVar["VendorContract"]  # what the contract check needs beyond the table (probe.py)
 
     def __init__(self, config: "Config", store: "Store", seeder: "Seeder") -> None:
         self.config = config
@@ -178,6 +180,15 @@ class Vendor(Surface, Generic[TenantT]):
     @abstractmethod
     def record_counts(self) -> dict[str, dict[str, int]]:
         """Records per kind of each tenant, by credential (what a load or reseed made)."""
+
+    @classmethod
+    def answer_headers(cls, operation: Operation, answer: Answer) -> tuple[str, ...]:
+        """The headers documented on an answer: its own, plus the rate-limit headers when
+        the rate limiter counted the call (authenticated, and not answered before it)."""
+        names = list(answer.headers)
+        if operation.auth and answer.status not in cls.uncounted:
+            names += [name for name in cls.rate_headers if name not in names]
+        return tuple(names)
 
     def describe(self, root: str) -> list[str]:
         """Lines of `serve`'s banner: base URL and credentials of each tenant."""

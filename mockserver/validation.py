@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import urldefrag, urljoin
 
 from .resources import data_dir
@@ -64,9 +64,11 @@ class Problem:
 
     path: str  # e.g. "messages[0].from.type", "" for the whole body
     message: str  # e.g. "messages[0].from.type must be one of admin, user"
+    rule: str = ""  # the message without its subject: "must be one of admin, user"
 
 
-def _format_path(parts: Iterable[Any]) -> str:
+def format_path(parts: Iterable[Any]) -> str:
+    """`["messages", 0, "from"]` -> `messages[0].from`."""
     out = ""
     for part in parts:
         if isinstance(part, int):
@@ -87,41 +89,51 @@ _TYPE_NAMES = {
 }
 
 
-def _phrase(error: Any) -> Problem:
-    path = _format_path(error.absolute_path)
-    subject = path or "body"
+def _rule(error: Any) -> str | None:
+    """What the failing keyword asks, without the subject; None for keywords phrased as-is."""
     kind, arg = error.validator, error.validator_value
     if kind == "required":
-        missing = re.match(r"'(.+?)' is a required property", error.message)
-        name = missing.group(1) if missing else "field"
-        full = f"{path}.{name}" if path else name
-        return Problem(full, f"{full} is required")
+        return "is required"
     if kind == "type":
         types = arg if isinstance(arg, list) else [arg]
-        return Problem(path, f"{subject} must be " + " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types))
+        return "must be " + " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types)
     if kind == "enum":
-        return Problem(path, f"{subject} must be one of " + ", ".join(str(v) for v in arg))
+        return "must be one of " + ", ".join(str(v) for v in arg)
     if kind == "const":
-        return Problem(path, f"{subject} must be {arg}")
+        return f"must be {arg}"
     if kind == "minLength":
-        return Problem(path, f"{subject} must not be empty" if arg == 1 else f"{subject} must be at least {arg} characters long")
+        return "must not be empty" if arg == 1 else f"must be at least {arg} characters long"
     if kind == "maxLength":
-        return Problem(path, f"{subject} must be at most {arg} characters long")
+        return f"must be at most {arg} characters long"
     if kind == "minItems":
-        return Problem(path, f"{subject} must contain at least {arg} item(s)")
+        return f"must contain at least {arg} item(s)"
     if kind == "maxItems":
-        return Problem(path, f"{subject} must contain at most {arg} item(s)")
+        return f"must contain at most {arg} item(s)"
     if kind == "format":
-        return Problem(path, f"{subject} must be a valid {arg}")
+        return f"must be a valid {arg}"
     if kind == "pattern":
-        return Problem(path, f"{subject} has an invalid format")
+        return "has an invalid format"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         word = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "greater than", "exclusiveMaximum": "less than"}[kind]
-        return Problem(path, f"{subject} must be {word} {arg}")
+        return f"must be {word} {arg}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         extra = re.findall(r"'([^']+)'", error.message)
-        return Problem(path, f"{subject} must not have the field(s) {', '.join(extra)}")
-    return Problem(path, f"{subject}: {error.message}")
+        return f"must not have the field(s) {', '.join(extra)}"
+    return None
+
+
+def phrase(error: Any) -> Problem:
+    """A jsonschema ValidationError as a Problem."""
+    path = format_path(error.absolute_path)
+    if error.validator == "required":
+        missing = re.match(r"'(.+?)' is a required property", error.message)
+        name = missing.group(1) if missing else "field"
+        path = f"{path}.{name}" if path else name
+    subject = path or "body"
+    rule = _rule(error)
+    if rule is None:
+        return Problem(path, f"{subject}: {error.message}", error.message)
+    return Problem(path, f"{subject} {rule}", rule)
 
 
 def _registry(vendor: str) -> Any:
@@ -139,7 +151,7 @@ def _registry(vendor: str) -> Any:
 
 
 # Keywords whose values are data, not subschemas: never searched for `$ref`.
-_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "deprecated", "readOnly", "writeOnly"})
 
 
@@ -165,7 +177,7 @@ def _inline_refs(node: Any, registry: Any, base: str, active: tuple[str, ...] = 
         if isinstance(inlined, dict):  # the copy lives inside another document now
             inlined = {k: v for k, v in inlined.items() if k not in ("$id", "$schema", "$defs")}
         return inlined
-    return {key: value if key in _DATA_KEYWORDS or key == "$defs" else _inline_refs(value, registry, base, active)
+    return {key: value if key in DATA_KEYWORDS or key == "$defs" else _inline_refs(value, registry, base, active)
             for key, value in node.items()}
 
 
@@ -183,17 +195,80 @@ def validator(vendor: str, name: str) -> Any:
     with _lock:
         found = _validators.get(key)
         if found is None:
-            from jsonschema import Draft202012Validator, FormatChecker  # on first use (import speed)
+            from jsonschema import Draft202012Validator  # on first use (import speed)
 
             registry = _registry(vendor)
             uri = f"{SCHEMA_BASE}{vendor}/{name}.json"
             schema = _inline_refs(registry.contents(uri), registry, uri, (uri,))
-            checker = FormatChecker(formats=())
-            checker.checks("date-time")(_is_date_time)
-            checker.checks("calendar-date")(_is_calendar_date)
-            found = Draft202012Validator(schema, registry=registry, format_checker=checker)
+            found = Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
             _validators[key] = found
     return found
+
+
+def _format_checker() -> Any:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(_is_date_time)
+    checker.checks("calendar-date")(_is_calendar_date)
+    return checker
+
+
+def registry(vendor: str) -> Any:
+    """The vendor's schema files as a `referencing` Registry, loaded once per process."""
+    return _registry(vendor)
+
+
+_explaining_registries: dict[str, Any] = {}
+
+
+def explaining_registry(vendor: str) -> Any:
+    """registry(), each file without its `$schema` (nested nodes are the same objects):
+    jsonschema switches to the stock validator class of a subschema's `$schema`, which
+    would drop the explaining validator's own keyword (`x-expected`) past every `$ref`."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    found = _explaining_registries.get(vendor)
+    if found is None:
+        source = _registry(vendor)
+        resources = []
+        for uri in source:
+            contents = source.contents(uri)
+            bare = {key: value for key, value in contents.items() if key != "$schema"}
+            resources.append((uri, DRAFT202012.create_resource(bare)))
+        found = _explaining_registries[vendor] = Registry().with_resources(resources)
+    return found
+
+
+def schema_uri(vendor: str, name: str) -> str:
+    if "/" in name:
+        vendor, name = name.split("/", 1)
+    return f"{SCHEMA_BASE}{vendor}/{name}.json"
+
+
+EXPECTED_KEYWORD = "x-expected"
+
+
+def _usual_values(validator: Any, subschema: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """`x-expected`: what the vendor usually sends where the promise is wider (a new
+    Monica account's gender names, where any name is allowed). Only the explaining
+    validator reads it; its errors are tolerances, never failures of the fake."""
+    yield from validator.descend(instance, subschema, schema_path=EXPECTED_KEYWORD)
+
+
+def explaining_validator(vendor: str, name: str) -> Any:
+    """A validator on the schema files as written (no `$ref` inlined). Slower than
+    `validator()`, but each error's `schema` is an object of one file's own contents, so
+    a tool can say which file and keyword an error comes from (the contract check).
+    It also checks `x-expected` (see _usual_values)."""
+    from jsonschema import Draft202012Validator, validators  # on first use (import speed)
+
+    kind = validators.extend(Draft202012Validator, {EXPECTED_KEYWORD: _usual_values})  # type: ignore[no-untyped-call]
+    uri = schema_uri(vendor, name)
+    folder = uri[len(SCHEMA_BASE):].split("/", 1)[0]
+    found = explaining_registry(folder)
+    return kind(found.contents(uri), registry=found, format_checker=_format_checker())
 
 
 def _errors(vendor: str, name: str, instance: Any) -> list[Any]:
@@ -205,7 +280,7 @@ def _errors(vendor: str, name: str, instance: Any) -> list[Any]:
 
 def problems(vendor: str, name: str, instance: Any) -> list[Problem]:
     """Every problem with `instance`, in document order (path, then rule)."""
-    return [_phrase(error) for error in _errors(vendor, name, instance)]
+    return [phrase(error) for error in _errors(vendor, name, instance)]
 
 
 def strict_problems(vendor: str, name: str, instance: Any) -> list[Problem]:
@@ -214,7 +289,7 @@ def strict_problems(vendor: str, name: str, instance: Any) -> list[Problem]:
     would all look unknown; unknown fields are reported only when nothing else is wrong."""
     errors = _errors(vendor, name, instance)
     specific = [error for error in errors if error.validator != "unevaluatedProperties"]
-    return list(dict.fromkeys(_phrase(error) for error in specific or errors))
+    return list(dict.fromkeys(phrase(error) for error in specific or errors))
 
 
 def first_problem(vendor: str, name: str, instance: Any) -> Problem | None:

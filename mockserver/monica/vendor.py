@@ -16,6 +16,7 @@ from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
 from ..ratelimit import FixedWindowLimiter, RateDecision
 from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
+from .contract import MonicaContract
 from .control import TABLE as CONTROL_TABLE
 from .errors import LARAVEL_VERBS, STATUS_TEXTS, ModelNotFound, MonicaError, Unauthenticated, UncaughtValidation, error_body
 from .fixtures import account_specs, counts, data_set_tokens, fill_accounts, open_account
@@ -95,6 +96,7 @@ class Monica(Vendor[MonicaAccount]):
         "description": "A personal access token (Laravel Passport)",
     }
     rate_headers = RATE_HEADERS
+    contract = MonicaContract()
     uncounted = frozenset({302, 401, 413})  # 413: ValidatePostSize runs before routing
     strict_slashes = False  # Laravel matches `/x/` as `/x`
     unrouted = {

@@ -10,6 +10,7 @@ from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
 from ..ratelimit import RateDecision, SlidingWindowLimiter
 from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor
+from .contract import VitallyContract
 from .errors import DEFAULT_MESSAGES, REJECTIONS, VitallyError, error_body
 from .fixtures import counts, data_set_keys, load_workspaces
 from .handle import VitallyHandle
@@ -62,6 +63,7 @@ class Vitally(Vendor[VitallyWorkspace]):
         "description": "The API key as the user name, an empty password",
     }
     rate_headers = RATE_HEADERS
+    contract = VitallyContract()
     unrouted = {
         400: Answer(400, ERROR, "Input the HTTP layer refused"),
         404: Answer(404, ERROR, "Unknown route"),
