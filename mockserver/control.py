@@ -7,9 +7,9 @@ also answers every path no vendor owns.
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+from . import jsontext
 from .errors import ApiError
 from .operations import Answer, Operation, OperationTable
 from .surface import Call, Reply, Surface, Unrouted
@@ -37,8 +37,8 @@ def json_body(call: Call[Any]) -> dict[str, Any]:
     from . import validation
 
     try:
-        body = json.loads(call.body) if call.body.strip() else None
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = jsontext.decode(call.body, jsontext.MAX_DEPTH) if call.body.strip() else None
+    except ValueError:
         raise ControlError(400, "the body is not JSON", "validation") from None
     schema = call.operation.request
     assert schema is not None, f"{call.operation.id} declares no request body"

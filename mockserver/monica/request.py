@@ -2,13 +2,12 @@
 path, and what ApiController's middleware keeps of `sort`, `limit` and `with`."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..surface import Call
 from .errors import MonicaError
-from .laravel import PhpError, as_input_bag, filter_int, is_json_content_type, is_numeric, last_of, merged_input, php_string
+from .laravel import PhpError, as_input_bag, filter_int, is_json_content_type, is_numeric, json_decode, last_of, merged_input, php_string
 from .models import DEFAULT_PER_PAGE, MAX_LIMIT, SORT_CRITERIA, PageRequest
 
 if TYPE_CHECKING:
@@ -33,20 +32,12 @@ def laravel_path(request: "Request") -> str:
     return path or "/"
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _body_input(call: Call[Any]) -> dict[str, Any]:
-    """Body input as Laravel reads it: JSON for a JSON Content-Type (invalid JSON reads as
-    empty), form fields for a form, nothing otherwise."""
+    """Body input as Laravel reads it: JSON for a JSON Content-Type (what json_decode()
+    reads as null is empty), form fields for a form, nothing otherwise."""
     request = call.request
     if is_json_content_type(request.content_type):
-        try:
-            decoded = json.loads(call.body, parse_constant=_reject_constant) if call.body.strip() else None
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            decoded = None  # json_decode() gives null: for invalid JSON, or nesting beyond its depth
-        return as_input_bag(decoded)
+        return as_input_bag(json_decode(call.body))
     return {key: last_of(request.form.getlist(key)) for key in request.form}
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any, Callable
 
-from .. import validation
+from .. import jsontext, validation
 from ..surface import Call
 from . import shapes
 from .errors import BadRequest, VitallyError
@@ -46,8 +45,8 @@ def json_body(call: VitallyCall) -> dict[str, Any]:
         raise VitallyError("Unsupported Media Type", 415)
     raw = call.body
     try:
-        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        body = jsontext.decode(raw, jsontext.MAX_DEPTH, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
+    except ValueError:  # not JSON, not UTF-8, or nested deeper than MAX_DEPTH
         raise BadRequest("Invalid request payload JSON format") from None
     schema = call.operation.request
     assert schema is not None, f"{call.operation.id} declares no request body"
