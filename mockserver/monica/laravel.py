@@ -181,10 +181,16 @@ class PhpError(ApiError):
 
 
 def php_int_argument(value: str, method: str, position: int, name: str) -> int:
-    """A route segment passed to an `int`-typed controller parameter (coercive typing mode)."""
+    """A route segment passed to an `int`-typed controller parameter (coercive typing mode):
+    a numeric string that fits an int (`12`, `1.5`, `1e3`) converts; one beyond
+    PHP_INT_MAX, like any other string, is a TypeError."""
     if _NUMERIC.match(value):
-        return int(float(value)) if not _INT_STRING.match(value.strip()) else int(value.strip())
-    if _LEADING_NUMERIC.match(value):
+        if _INT_STRING.match(value.strip()) and PHP_INT_MIN <= int(value.strip()) <= PHP_INT_MAX:
+            return int(value.strip())
+        number = float(value)
+        if PHP_INT_MIN <= number < 2.0**63:  # ZEND_DOUBLE_FITS_LONG
+            return int(number)
+    elif _LEADING_NUMERIC.match(value):
         raise PhpError("A non-numeric value encountered")
     raise PhpError(
         f"{method}(): Argument #{position} (${name}) must be of type int, string given, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from typing import Any, Callable
 
 from .. import jsontext, validation
@@ -33,9 +34,16 @@ def _reject_constant(name: str) -> Any:
 
 def _finite_float(text: str) -> float:
     value = float(text)
-    if value in (float("inf"), float("-inf")):  # 1e999: no JSON number can carry it back
+    if math.isinf(value):  # 1e999: no JSON number can carry it back
         raise ValueError(f"{text} is out of range")
     return value
+
+
+def _finite_int(text: str) -> int:
+    # JSON numbers are doubles to Node: a 400-digit integer is as far out of range as
+    # 1e999 (and Python would refuse past 4,300 digits anyway).
+    _finite_float(text)
+    return int(text)
 
 
 def json_body(call: VitallyCall) -> dict[str, Any]:
@@ -45,7 +53,8 @@ def json_body(call: VitallyCall) -> dict[str, Any]:
         raise VitallyError("Unsupported Media Type", 415)
     raw = call.body
     try:
-        body = jsontext.decode(raw, jsontext.MAX_DEPTH, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
+        body = jsontext.decode(raw, jsontext.MAX_DEPTH, parse_constant=_reject_constant, parse_float=_finite_float,
+                                parse_int=_finite_int) if raw.strip() else None
     except ValueError:  # not JSON, not UTF-8, or nested deeper than MAX_DEPTH
         raise BadRequest("Invalid request payload JSON format") from None
     schema = call.operation.request

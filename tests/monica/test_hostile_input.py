@@ -125,3 +125,138 @@ def test_invalid_utf8_or_a_lone_surrogate_in_a_body_is_empty_input():
         r = c.post("/api/conversations", data=raw % (s["active"].id, s["email"].id), headers=headers)
         assert (r.status_code, r.get_json()["error"]["message"]) == (422, required)
         assert _snapshot(app) == before
+
+
+# -- broken text, huge numbers and duplicate keys in bodies ----------------------------------
+
+STRINGS = [
+    b'"\\u0000"', b'"a\\u0000b"', b'"\\ud800"', b'"\\udfff x"', b'"\\ud83d\\ude00"', b'"\\u202e\\u200b\\ufeff"',
+    b'"\xff"', b'"\xed\xa0\x80"', b'"\xc0\xaf"', b'"\xf4\x90\x80\x80"', b'"a\x00b"', b'"\x1b[31m"', b'"' + b"x" * 200_000 + b'"',
+]
+NUMBERS = [b"1e400", b"-1e400", b"1" * 400, b"1" * 5000, b"1e-400", b"-0", b"9223372036854775808", b"0.1e1", b"1E+2"]
+# What json_decode() reads as null: not UTF-8, a raw control character, a lone surrogate escape.
+UNREADABLE = (b"\xff", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\x00", b"\x1b", b"\\ud800", b"\\udfff")
+
+
+def _sweep_values(op_id: str, values: list[bytes], caplog: pytest.LogCaptureFixture) -> list[tuple[str, bytes, Any]]:
+    """Each value in each field of the operation's valid body: every answer one Monica
+    sends (never the fake's own 500), every rejection leaving the account as it was."""
+    app = strict_app(monica_rate_limit=100_000)
+    client = app.test_client()
+    store = app.extensions["mockserver"].store
+    op = TABLE.get(op_id)
+    path, body = _valid_request(app, op_id)
+    headers = auth(**{"Content-Type": "application/json"})
+    empty = client.open(path, method=op.method, data=b"{}", headers=headers).get_json()
+    seeded_state = _snapshot(app)
+    outcomes = []
+    for field in body:
+        for value in values:
+            r = client.open(path, method=op.method, data=with_field(body, field, "\x00VALUE\x00").replace(b"\x00VALUE\x00", value),
+                            headers=headers)
+            assert r.get_json() != SERVER_ERROR, (field, value[:40])
+            if r.status_code >= 400:
+                assert _snapshot(app) == seeded_state, (field, value[:40])
+            else:
+                store.reset()
+            if any(bad in value for bad in UNREADABLE):
+                assert (r.status_code, r.get_json()) == (422, empty), (field, value[:40])
+            outcomes.append((field, value, r))
+    assert _crashes(caplog) == []
+    return outcomes
+
+
+@pytest.mark.parametrize("op_id", [op.id for op in WRITES])
+def test_broken_text_in_every_field_is_empty_input(op_id, caplog):
+    _sweep_values(op_id, STRINGS, caplog)
+
+
+@pytest.mark.parametrize("op_id", [op.id for op in WRITES])
+def test_huge_numbers_in_every_field(op_id, caplog):
+    for field, value, r in _sweep_values(op_id, NUMBERS, caplog):
+        if op_id.endswith("ContactFieldType") and field == "name" and value in (b"1e400", b"1" * 400):
+            assert r.get_json()["data"]["name"] == "INF"  # a float beyond PHP_INT_MAX, as PHP writes it in a string column
+
+
+def test_a_duplicate_key_takes_its_last_value():
+    app = strict_app()
+    text = b'{"name": "first", "protocol": "a:", "name": "second"}'
+    r = app.test_client().post("/api/contactfieldtypes", data=text, headers=auth(**{"Content-Type": "application/json"}))
+    assert r.status_code == 201 and (r.get_json()["data"]["name"], r.get_json()["data"]["protocol"]) == ("second", "a:")
+
+
+# -- hostile query strings, ids and methods ---------------------------------------------------
+
+QUERY_VALUES = ["%ff", "%00", "%ed%a0%80", "%c0%af", "%", "%zz", "%u0000", "1e999", "99999999999999999999999", "-1", "NaN",
+                "Infinity", "0x10", "%20", "[]", "a" * 10_000, "%2e%2e%2f", "contactfields%00"]
+IDS = ["0", "-1", "1.5", "1e3", "1e400", "99999999999999999999999", "null", "true", "[]", "%7B%7D", "%00", "%ff", "%ed%a0%80", "%2e%2e",
+       "..", ".", "%2F", "%252F", "%C3%A9", "%F0%9F%98%80", "a" * 10_000, "1'%20OR%20'1'='1", "%3Cscript%3E", "%0d%0aX-Injected:%201", "%20"]
+
+
+def test_hostile_query_strings_on_every_parameter(caplog):
+    app = strict_app(monica_rate_limit=100_000)
+    client = app.test_client()
+    s = seeded(app)
+    params = {"contact_id": s["active"].id, "conversation_id": s["conversation"].id, "cft_id": s["email"].id}
+    seeded_state = _snapshot(app)
+    for op in TABLE:
+        if op.method != "GET" or not op.query:
+            continue
+        path = op.full_path.format(**{name: params[name] for name in op.path_params})
+        for param in op.query:
+            for value in QUERY_VALUES:
+                r = client.get(path, query_string=f"{param.name}={value}", headers=auth())
+                assert r.get_json() != SERVER_ERROR, (op.id, param.name, value[:40])
+    assert _snapshot(app) == seeded_state
+    assert _crashes(caplog) == []
+
+
+def test_ids_of_every_shape_on_every_operation_that_takes_one(caplog):
+    app = strict_app(monica_rate_limit=100_000)
+    client = app.test_client()
+    seeded_state = _snapshot(app)
+    headers = auth(**{"Content-Type": "application/json"})
+    for op in TABLE:
+        if not op.path_params:
+            continue
+        body = json.dumps(_valid_request(app, op.id)[1]) if op.request else None
+        for bad in IDS:
+            r = client.open(op.full_path.format(**{name: bad for name in op.path_params}), method=op.method, data=body, headers=headers)
+            assert r.get_json() != SERVER_ERROR, (op.id, bad[:40])
+            if r.status_code < 400:  # `1.5` and `1' OR '1'='1` are id 1 to PHP's int arguments or to MySQL
+                app.extensions["mockserver"].store.reset()
+            assert _snapshot(app) == seeded_state, (op.id, bad[:40])
+    assert _crashes(caplog) == []
+
+
+@pytest.mark.parametrize("method", ["FOO", "PROPFIND", "TRACE", "M-SEARCH", "BREW", "PURGE"])
+def test_unknown_methods_are_laravels_405_on_known_paths_and_404_elsewhere(method):
+    app = strict_app()
+    client = app.test_client()
+    seeded_state = _snapshot(app)
+    r = client.open("/api/conversations", method=method, headers=auth())
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST"
+    assert r.get_json() == {"message": f"The {method} method is not supported for route api/conversations. Supported methods: GET, HEAD, POST."}
+    assert "X-RateLimit-Remaining" not in r.headers
+    missing = client.open("/api/nope", method=method, headers=auth())
+    assert (missing.status_code, missing.get_json()) == (404, {"message": "The route api/nope could not be found."})
+    assert _snapshot(app) == seeded_state
+
+
+def test_slashes_inside_a_path_are_not_collapsed_as_laravel_matches_none():
+    app = strict_app()
+    c = app.test_client()
+    for path, shown in (("/api//conversations", "api//conversations"), ("/api/contacts/%2F", "api/contacts/%2F")):
+        r = c.get(path, headers=auth())
+        assert (r.status_code, r.get_json()) == (404, {"message": f"The route {shown} could not be found."})
+    assert c.get("/api/conversations/", headers=auth()).status_code == 200  # one trailing slash is Laravel's own `/x/`
+
+
+def test_the_control_api_refuses_bodies_nested_deeper_than_512_levels():
+    app = strict_app()
+    before = _snapshot(app)
+    for depth in (512, 513, 2000):
+        body = with_field({"first_name": "Deep"}, "last_name", nested(depth, "array"))
+        r = app.test_client().post("/__mockserver/monica/contacts", data=body, content_type="application/json")
+        assert r.status_code == 400 and set(r.get_json()) == {"error", "message"}, depth
+    assert _snapshot(app) == before

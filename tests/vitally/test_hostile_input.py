@@ -97,3 +97,120 @@ def test_every_field_of_every_write_at_every_depth(op_id, caplog):
                 elif depth > 2 and levels <= jsontext.MAX_DEPTH:
                     assert answer == reference, where  # from 2 levels on, only the depth differs
     assert _crashes(caplog) == []
+
+
+# -- broken text, huge numbers and duplicate keys in bodies ----------------------------------
+
+STRINGS = [
+    b'"\\u0000"', b'"a\\u0000b"', b'"\\ud800"', b'"\\udfff x"', b'"\\ud83d\\ude00"', b'"\\u202e\\u200b\\ufeff"',
+    b'"\xff"', b'"\xed\xa0\x80"', b'"\xc0\xaf"', b'"\xf4\x90\x80\x80"', b'"a\x00b"', b'"\x1b[31m"', b'"' + b"x" * 200_000 + b'"',
+]
+NUMBERS = [b"1e400", b"-1e400", b"1" * 400, b"1" * 5000, b"1e-400", b"-0", b"123456789012345678901234567890", b"0.1e1", b"1E+2"]
+INVALID_UTF8 = (b"\xff", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80")
+
+
+def _sweep_values(op_id: str, values: list[bytes], caplog: pytest.LogCaptureFixture) -> list[tuple[str, bytes, int]]:
+    """Each value in each field of the operation's valid body: every answer declared and in
+    Vitally's format, every rejection leaving the workspace as it was."""
+    app = strict_app()
+    client = app.test_client()
+    store = app.extensions["mockserver"].store
+    op = TABLE.get(op_id)
+    path, body = _valid_request(app, op_id)
+    seeded = state(workspace(app))
+    outcomes = []
+    for field in body:
+        for value in values:
+            r = client.open(path, method=op.method, data=with_field(body, field, "\x00VALUE\x00").replace(b"\x00VALUE\x00", value),
+                            headers=JSON)
+            assert r.status_code != 500, (field, value[:40])
+            if r.status_code >= 400:
+                assert_error(r, r.status_code)
+                assert state(workspace(app)) == seeded, (field, value[:40])
+            else:
+                store.reset()
+            outcomes.append((field, value, r.status_code))
+    assert _crashes(caplog) == []
+    return outcomes
+
+
+@pytest.mark.parametrize("op_id", [op.id for op in WRITES])
+def test_broken_text_in_every_field(op_id, caplog):
+    for field, value, status in _sweep_values(op_id, STRINGS, caplog):
+        if any(bad in value for bad in INVALID_UTF8) or b"\x00" in value or b"\x1b" in value:
+            assert status == 400, (field, value)  # not UTF-8, or a raw control character: not JSON
+
+
+@pytest.mark.parametrize("op_id", [op.id for op in WRITES])
+def test_huge_numbers_in_every_field(op_id, caplog):
+    for field, value, status in _sweep_values(op_id, NUMBERS, caplog):
+        if value in (b"1e400", b"-1e400", b"1" * 400, b"1" * 5000):
+            assert status == 400, (field, value)  # beyond a double: as out of range for Node as 1e999
+
+
+def test_strings_with_nul_and_lone_surrogates_are_stored_and_sent_back_as_sent(client, h):
+    """Node's JSON.parse takes lone surrogate escapes, and JSON.stringify sends them back escaped."""
+    text = '{"externalId": "odd", "subject": "a\\u0000b \\ud800 \\ud83d\\ude00", "messages": [], "traits": {"\\udc00": "\\u0000"}}'
+    r = client.post("/resources/conversations", data=text, headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 200
+    assert b'"subject":"a\\u0000b \\ud800 \\ud83d\\ude00"' in r.data and b'"traits":{"\\udc00":"\\u0000"}' in r.data
+    assert client.get("/resources/conversations/odd", headers=h).get_json()["subject"] == "a\x00b \ud800 \U0001F600"
+
+
+def test_a_duplicate_key_takes_its_last_value(client, h):
+    text = '{"externalId": "first", "subject": "s", "messages": [], "externalId": "second", "traits": {"a": 1, "a": 2}}'
+    r = client.post("/resources/conversations", data=text, headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 200 and r.get_json()["externalId"] == "second" and r.get_json()["traits"] == {"a": 2}
+    assert client.get("/resources/conversations/first", headers=h).status_code == 404
+
+
+# -- hostile query strings, ids and methods ---------------------------------------------------
+
+QUERY_VALUES = [b"%ff", b"%00", b"%ed%a0%80", b"%c0%af", b"%", b"%zz", b"%u0000", b"1e999", b"99999999999999999999999", b"-1", b"NaN",
+                b"Infinity", b"0x10", b"%20", b"[]", b"a" * 10_000, b"%2e%2e%2f"]
+IDS = ["0", "-1", "1.5", "1e3", "99999999999999999999999", "null", "true", "[]", "%7B%7D", "%00", "%ff", "%ed%a0%80", "%2e%2e", "..", ".",
+       "%2F", "%252F", "%C3%A9", "%F0%9F%98%80", "a" * 10_000, "1'%20OR%20'1'='1", "%3Cscript%3E", "%0d%0aX-Injected:%201", " ", "%20"]
+
+
+def test_hostile_query_strings_on_every_parameter(client, h, app, caplog):
+    seeded = state(workspace(app))
+    ids = seeded_ids(app)
+    for op in TABLE:
+        if op.method != "GET" or not op.query:
+            continue
+        path = op.full_path.format(**{name: ids[name.split("_")[0] + "s"][0] for name in op.path_params})
+        for param in op.query:
+            for value in QUERY_VALUES:
+                r = client.get(path, query_string=f"{param.name}={value.decode()}", headers=h)
+                assert r.status_code in (200, 400, 404), (op.id, param.name, value[:40])
+                if r.status_code != 200:
+                    assert_error(r, r.status_code)
+    assert state(workspace(app)) == seeded
+    assert _crashes(caplog) == []
+
+
+def test_ids_of_every_shape_on_every_operation_that_takes_one(client, h, app, caplog):
+    seeded = state(workspace(app))
+    for op in TABLE:
+        if not op.path_params:
+            continue
+        body = json.dumps(_valid_request(app, op.id)[1]) if op.request else None
+        for bad in IDS:
+            path = op.full_path.format(**{name: bad for name in op.path_params})
+            r = client.open(path, method=op.method, data=body, headers=JSON)
+            # 404 (no such record), or 405 where a decoded `%2F` makes it another route's path
+            assert r.status_code in (404, 405), (op.id, bad[:40])
+            assert_error(r, r.status_code)
+            assert state(workspace(app)) == seeded, (op.id, bad[:40])
+    assert _crashes(caplog) == []
+
+
+@pytest.mark.parametrize("method", ["FOO", "PROPFIND", "TRACE", "M-SEARCH", "BREW", "PURGE"])
+def test_unknown_methods_are_405_on_known_paths_and_404_elsewhere(client, h, app, method):
+    seeded = state(workspace(app))
+    r = client.open("/resources/conversations", method=method, headers=h)
+    assert_error(r, 405)
+    assert set(r.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert "RateLimit-Remaining" not in r.headers
+    assert_error(client.open("/resources/nope", method=method, headers=h), 404)
+    assert state(workspace(app)) == seeded
