@@ -2,7 +2,8 @@
 
 One server per session (so per xdist worker), reset before each test. A test that
 wants other data asks with `@pytest.mark.mockserver(seed=7, vitally_sizes={...})`
-and gets a server of its own for that test.
+and gets a server of its own for that test. `mockserver_options` (a session fixture
+to override) gives options to every server the fixtures start.
 """
 from __future__ import annotations
 
@@ -33,11 +34,19 @@ def _seed(config: pytest.Config) -> int:
 
 
 @pytest.fixture(scope="session")
-def mockserver_session(pytestconfig: pytest.Config) -> Iterator["MockServer"]:
+def mockserver_options() -> dict[str, Any]:
+    """Keyword options of every server the fixtures start (MockServer's, e.g.
+    `monica_rate_limit`, `strict_responses`): the session's shared server, and each
+    marker's server under the marker's own. Override it in a conftest.py."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def mockserver_session(pytestconfig: pytest.Config, mockserver_options: dict[str, Any]) -> Iterator["MockServer"]:
     """The session's shared server; prefer `mockserver`, which resets it first."""
     from .server import MockServer
 
-    server = MockServer(seed=_seed(pytestconfig)).start()
+    server = MockServer(**{"seed": _seed(pytestconfig), **mockserver_options}).start()
     try:
         yield server
     finally:
@@ -45,13 +54,13 @@ def mockserver_session(pytestconfig: pytest.Config) -> Iterator["MockServer"]:
 
 
 @pytest.fixture
-def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator["MockServer"]:
+def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mockserver_options: dict[str, Any]) -> Iterator["MockServer"]:
     """A started MockServer in its seeded state."""
     marker = request.node.get_closest_marker("mockserver")
     if marker is not None:
         from .server import MockServer
 
-        options: dict[str, Any] = {"seed": _seed(pytestconfig), **marker.kwargs}
+        options: dict[str, Any] = {"seed": _seed(pytestconfig), **mockserver_options, **marker.kwargs}
         with MockServer(**options) as server:  # the marker's keywords are MockServer's
             yield server
         return
