@@ -97,7 +97,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
     app.config["MAX_CONTENT_LENGTH"] = checked.max_body_bytes
     app.url_map.merge_slashes = False  # no redirect to a merged path: _CollapseSlashes decides, per vendor
 
-    state = MockState(config=checked, seeder=Seeder(checked.seed))
+    state = MockState(config=checked, seeder=Seeder(checked.seed, checked.locale))
     app.extensions["mockserver"] = state
     for kind in VENDORS:
         state.vendors[kind.name] = kind(checked, state.store, state.seeder)

@@ -21,19 +21,29 @@ def derived_seed(seed: int, *parts: object) -> int:
 
 
 class Seeder:
-    """The seeded randomness of one server; `for_tenant` hands out a reseeded pair."""
+    """The seeded randomness of one server; `for_tenant` hands out a reseeded pair.
 
-    def __init__(self, seed: int = 0) -> None:
+    en_US names and text come from QuickFake (Faker's en_US lists, stable across
+    Faker versions, without importing Faker); any other locale from Faker itself.
+    """
+
+    def __init__(self, seed: int = 0, locale: str = "en_US") -> None:
         self.seed = seed
+        self.locale = locale
         self._fake: Any = None
 
     @property
     def fake(self) -> Any:
         if self._fake is None:
-            # Not Faker itself: importing it costs more than the whole default seeding.
-            from .words import QuickFake
+            if self.locale == "en_US":
+                # Not Faker itself: importing it costs more than the whole default seeding.
+                from .words import QuickFake
 
-            self._fake = QuickFake()
+                self._fake = QuickFake()
+            else:
+                from faker import Faker  # the `faker` extra; Config checked it is there
+
+                self._fake = Faker(self.locale)
         return self._fake
 
     def for_tenant(self, vendor: str, index: int) -> tuple[Any, random.Random]:

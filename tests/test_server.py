@@ -17,6 +17,7 @@ def test_start_binds_a_free_port_and_answers_at_once():
         assert server.url == f"http://127.0.0.1:{server.port}"
         r = requests.get(server.url_for("/__mockserver/health"))
         assert r.status_code == 200 and r.json() == {"status": "ok"}
+        assert r.headers["Server"] == "mockserver"  # as `serve` answers; not werkzeug's and Python's versions
     assert not server.running
 
 
