@@ -139,7 +139,7 @@ def filter_int(value: Any) -> int | None:
     if isinstance(value, (list, dict)) or value is None:
         return None
     text = php_string(value).strip(" \t\n\r\v\x00")
-    if not _INT_STRING.match(text):
+    if not _INT_STRING.match(text) or len(text.lstrip("+-")) > 19:  # more digits cannot fit (nor should int() read them)
         return None
     number = int(text)
     return number if PHP_INT_MIN <= number <= PHP_INT_MAX else None
@@ -185,8 +185,9 @@ def php_int_argument(value: str, method: str, position: int, name: str) -> int:
     a numeric string that fits an int (`12`, `1.5`, `1e3`) converts; one beyond
     PHP_INT_MAX, like any other string, is a TypeError."""
     if _NUMERIC.match(value):
-        if _INT_STRING.match(value.strip()) and PHP_INT_MIN <= int(value.strip()) <= PHP_INT_MAX:
-            return int(value.strip())
+        digits = value.strip()
+        if _INT_STRING.match(digits) and len(digits.lstrip("+-")) <= 19 and PHP_INT_MIN <= int(digits) <= PHP_INT_MAX:
+            return int(digits)
         number = float(value)
         if PHP_INT_MIN <= number < 2.0**63:  # ZEND_DOUBLE_FITS_LONG
             return int(number)

@@ -2,6 +2,7 @@
 path, and what ApiController's middleware keeps of `sort`, `limit` and `with`."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -95,8 +96,11 @@ class ListQuery:
         if value is None or value is False or value == 0:
             return PageRequest(DEFAULT_PER_PAGE, page, self.column, self.descending)
         if isinstance(value, (int, float)) or (isinstance(value, str) and is_numeric(value)):
-            per_page = int(float(value))
-            return PageRequest(per_page or DEFAULT_PER_PAGE, page, self.column, self.descending)
+            number = float(value)
+            if not math.isfinite(number):
+                # -INF (INF was too big): `?:` keeps it, no LIMIT follows, and (int) -INF is 0.
+                return PageRequest(0, page, self.column, self.descending)
+            return PageRequest(int(number) or DEFAULT_PER_PAGE, page, self.column, self.descending)
         # A non-numeric limit that passed the `> 100` check breaks Laravel's arithmetic.
         raise PhpError("A non-numeric value encountered" if php_string(value)[:1].isdigit() else "Unsupported operand types: int * string")
 

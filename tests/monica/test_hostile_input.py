@@ -187,10 +187,10 @@ def test_a_duplicate_key_takes_its_last_value():
 
 # -- hostile query strings, ids and methods ---------------------------------------------------
 
-QUERY_VALUES = ["%ff", "%00", "%ed%a0%80", "%c0%af", "%", "%zz", "%u0000", "1e999", "99999999999999999999999", "-1", "NaN",
+QUERY_VALUES = ["%ff", "%00", "%ed%a0%80", "%c0%af", "%", "%zz", "%u0000", "1e999", "99999999999999999999999", "9" * 5000, "-1", "-1e400", "NaN",
                 "Infinity", "0x10", "%20", "[]", "a" * 10_000, "%2e%2e%2f", "contactfields%00"]
 IDS = ["0", "-1", "1.5", "1e3", "1e400", "99999999999999999999999", "null", "true", "[]", "%7B%7D", "%00", "%ff", "%ed%a0%80", "%2e%2e",
-       "..", ".", "%2F", "%252F", "%C3%A9", "%F0%9F%98%80", "a" * 10_000, "1'%20OR%20'1'='1", "%3Cscript%3E", "%0d%0aX-Injected:%201", "%20"]
+       "..", ".", "%2F", "%252F", "%C3%A9", "%F0%9F%98%80", "a" * 10_000, "9" * 5000, "1'%20OR%20'1'='1", "%3Cscript%3E", "%0d%0aX-Injected:%201", "%20"]
 
 
 def test_hostile_query_strings_on_every_parameter(caplog):
@@ -259,4 +259,25 @@ def test_the_control_api_refuses_bodies_nested_deeper_than_512_levels():
         body = with_field({"first_name": "Deep"}, "last_name", nested(depth, "array"))
         r = app.test_client().post("/__mockserver/monica/contacts", data=body, content_type="application/json")
         assert r.status_code == 400 and set(r.get_json()) == {"error", "message"}, depth
+    assert _snapshot(app) == before
+
+
+def test_a_limit_of_minus_infinity_is_every_row_on_one_page_of_per_page_0():
+    """`limit=-1e400` is -INF to PHP: not over 100, truthy, no SQL LIMIT, and (int) -INF is 0."""
+    app = strict_app()
+    body = app.test_client().get("/api/conversations?limit=-1e400", headers=auth()).get_json()
+    assert len(body["data"]) == len(account(app).conversations)
+    assert {k: body["meta"][k] for k in ("per_page", "last_page", "from", "to")} == {"per_page": 0, "last_page": 1, "from": 1, "to": len(body["data"])}
+
+
+def test_an_integer_of_thousands_of_digits_is_no_integer_nor_an_id():
+    app = strict_app()
+    c = app.test_client()
+    s = seeded(app)
+    before = _snapshot(app)
+    text = b'{"happened_at": "2020-01-01", "contact_id": ' + b"9" * 5000 + b', "contact_field_type_id": %d}' % s["email"].id
+    r = c.post("/api/conversations", data=text, headers=auth(**{"Content-Type": "application/json"}))
+    assert (r.status_code, r.get_json()["error"]["message"]) == (422, ["The contact id must be an integer.", "The selected contact id is invalid."])
+    r = c.delete("/api/conversations/" + "9" * 5000, headers=auth())
+    assert r.status_code == 500 and "must be of type int, string given" in r.get_json()["message"]
     assert _snapshot(app) == before
