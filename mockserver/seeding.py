@@ -10,6 +10,8 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .config import DEFAULT_LOCALE
+
 # Seeded timestamps are spread over the year before this instant, not before "now",
 # so the same seed gives byte-identical data on every day it is run.
 SEED_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -27,7 +29,7 @@ class Seeder:
     Faker versions, without importing Faker); any other locale from Faker itself.
     """
 
-    def __init__(self, seed: int = 0, locale: str = "en_US") -> None:
+    def __init__(self, seed: int = 0, locale: str = DEFAULT_LOCALE) -> None:
         self.seed = seed
         self.locale = locale
         self._fake: Any = None
@@ -35,7 +37,7 @@ class Seeder:
     @property
     def fake(self) -> Any:
         if self._fake is None:
-            if self.locale == "en_US":
+            if self.locale == DEFAULT_LOCALE:
                 # Not Faker itself: importing it costs more than the whole default seeding.
                 from .words import QuickFake
 
