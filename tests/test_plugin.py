@@ -80,7 +80,7 @@ def test_marker_server(mockserver, mockserver_session):
     assert mockserver is not mockserver_session
     assert _config(mockserver).strict_responses and _config(mockserver).vendor("monica").rate_limit == 7
 ''')
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
 
 
