@@ -60,17 +60,25 @@ def state_of(app: Flask) -> MockState:
 
 
 class _CollapseSlashes:
-    """`//resources/x` -> `/resources/x`: a real Airbyte manifest sends the double slash."""
+    """`//resources/x` -> `/resources/x`: a real Airbyte manifest sends the double slash.
+
+    Leading slashes always go; slashes inside the path only where the owning surface
+    says its vendor collapses them (Laravel does not: `/api//x` is no route).
+    """
 
     _many = re.compile("/{2,}")
 
-    def __init__(self, wsgi_app: Callable[..., Any]) -> None:
+    def __init__(self, wsgi_app: Callable[..., Any], state: MockState) -> None:
         self.wsgi_app = wsgi_app
+        self.state = state
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         path = environ.get("PATH_INFO", "")
         if "//" in path:
-            environ["PATH_INFO"] = self._many.sub("/", path)
+            path = "/" + path.lstrip("/")
+            if self.state.surface_for(path).collapse_slashes:
+                path = self._many.sub("/", path)
+            environ["PATH_INFO"] = path
         return self.wsgi_app(environ, start_response)
 
 
@@ -88,8 +96,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
     checked = build_config(config, **options)
     app = Flask("mockserver")
     app.config["MAX_CONTENT_LENGTH"] = checked.max_body_bytes
+    app.url_map.merge_slashes = False  # no redirect to a merged path: _CollapseSlashes decides, per vendor
 
-    state = MockState(config=checked, seeder=Seeder(checked.seed))
+    state = MockState(config=checked, seeder=Seeder(checked.seed, checked.locale))
     app.extensions["mockserver"] = state
     for kind in VENDORS:
         state.vendors[kind.name] = kind(checked, state.store, state.seeder)
@@ -104,5 +113,5 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
     wsgi: Callable[..., Any] = app.wsgi_app
     for surface in state.surfaces:
         wsgi = surface.wrap_wsgi(wsgi)
-    app.wsgi_app = _CollapseSlashes(wsgi)  # type: ignore[method-assign]
+    app.wsgi_app = _CollapseSlashes(wsgi, state)  # type: ignore[method-assign]
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from typing import Any, Callable, Sequence
@@ -57,16 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the fake server")
-    serve.add_argument("--host", type=_host, default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=_int_at_least(0, 65535), default=8080, help="port to bind, 0-65535; 0 picks a free one (default 8080)")
-    serve.add_argument("--seed", type=int, default=0, help="seed of the generated data (default 0)")
+    serve.add_argument("--host", type=_host, default="127.0.0.1", metavar="H", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=_int_at_least(0, 65535), default=8080, metavar="P", help="port to bind, 0-65535; 0 picks a free one (default 8080)")
+    serve.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the generated data (default 0)")
+    serve.add_argument("--locale", help="locale of the seeded names and text, e.g. de_DE (needs the faker extra; default en_US)")
     serve.add_argument("--vitally-key", action="append", dest="vitally_keys", metavar="KEY",
                        help="a Vitally API key; repeat for more isolated workspaces (default sk_test_mockserver)")
     serve.add_argument("--monica-token", action="append", dest="monica_tokens", metavar="TOKEN",
                        help="a Monica API token; repeat for more isolated accounts (default mockserver-token)")
-    serve.add_argument("--vitally-rate-limit", type=_int_at_least(1), help="Vitally requests per minute per key (default 1000)")
-    serve.add_argument("--monica-rate-limit", type=_int_at_least(1), help="Monica requests per minute per token (default 60)")
-    serve.add_argument("--max-body-bytes", type=_int_at_least(1), help="largest request body accepted (default 1048576)")
+    serve.add_argument("--vitally-rate-limit", type=_int_at_least(1), metavar="N", help="Vitally requests per minute per key (default 1000)")
+    serve.add_argument("--monica-rate-limit", type=_int_at_least(1), metavar="N", help="Monica requests per minute per token (default 60)")
+    serve.add_argument("--max-body-bytes", type=_int_at_least(1), metavar="N", help="largest request body accepted (default 1048576)")
     for vendor in _vendor_names():
         serve.add_argument(f"--{vendor}-sizes", type=_sizes, dest=f"{vendor}_sizes", metavar="NAME=N,...",
                            help=f"how much {vendor} data to generate per tenant, e.g. conversations=100,users=5 (others keep their defaults)")
@@ -75,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="load a data set file instead of generated data (repeat to combine files, one vendor section each)")
     data.add_argument("--empty", action="store_true", help="tenants with no records (Monica keeps a new account's contact field types and me contact)")
     serve.add_argument("--server", choices=SERVERS, default="waitress", help="WSGI server (default waitress)")
-    serve.add_argument("--threads", type=_int_at_least(1), default=8, help="worker threads (default 8)")
+    serve.add_argument("--threads", type=_int_at_least(1), default=8, metavar="N", help="worker threads (default 8)")
     openapi = commands.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document (JSON)")
     openapi.add_argument("vendor", choices=_vendor_names())
     from .contract.cli import add_parser as add_contract  # argparse only: the checks load when they run
@@ -87,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {"seed": args.seed}
     sizes = tuple(f"{vendor}_sizes" for vendor in _vendor_names())
-    for name in ("vitally_keys", "monica_tokens", "vitally_rate_limit", "monica_rate_limit", "max_body_bytes", "fixtures", *sizes):
+    for name in ("locale", "vitally_keys", "monica_tokens", "vitally_rate_limit", "monica_rate_limit", "max_body_bytes", "fixtures", *sizes):
         value = getattr(args, name)
         if value is not None:
             options[name] = value
@@ -121,7 +123,8 @@ def serve(args: argparse.Namespace) -> int:
     try:
         server = listen(app, args.host, args.port, server=args.server, threads=args.threads)
     except OSError as exc:
-        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)  # the same words whichever server bound
+        print(f"mockserver: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
     _announce(server.url, app)
     try:

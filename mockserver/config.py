@@ -71,7 +71,7 @@ class VendorOptions:
         return cls(**{cls.KEYWORDS[key]: value for key, value in values.items()})
 
 
-CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses", "empty", "fixtures")
+CORE_KEYWORDS = ("seed", "locale", "max_body_bytes", "rate_limit_window", "strict_responses", "empty", "fixtures")
 
 
 def fixture_paths(value: Any) -> tuple[str, ...]:
@@ -81,11 +81,32 @@ def fixture_paths(value: Any) -> tuple[str, ...]:
         if not isinstance(item, (str, os.PathLike)) or not os.fspath(item):
             raise OptionError(f"fixtures: every item must be a path to a data set file, not {item!r}")
     return tuple(os.fspath(item) for item in items)
+DEFAULT_LOCALE = "en_US"  # seed_words.json: Faker's en_US lists, without Faker
+FAKER_EXTRA = "pip install 'conversations-mockserver[faker]'"
+
+
+def check_locale(locale: Any) -> str:
+    """`locale` if seeding can use it: en_US always; any other of Faker's locales only
+    with Faker installed (the `faker` extra), since only Faker has their word lists."""
+    if not isinstance(locale, str) or not locale:
+        raise OptionError(f"locale must be a locale name such as 'de_DE', not {locale!r}")
+    if locale == DEFAULT_LOCALE:
+        return locale
+    try:
+        from faker.config import AVAILABLE_LOCALES
+    except ImportError:
+        raise OptionError(f"locale {locale!r} needs Faker, which brings the other locales: {FAKER_EXTRA}") from None
+    if locale not in AVAILABLE_LOCALES:
+        near = sorted(name for name in AVAILABLE_LOCALES if name.split("_")[0] == locale.replace("-", "_").split("_")[0])
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise OptionError(f"locale {locale!r} is not one of Faker's locales{hint}")
+    return locale
 
 
 @dataclass(frozen=True)
 class Config:
     seed: int = 0
+    locale: str = DEFAULT_LOCALE  # of the seeded names and text
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     rate_limit_window: float = 60.0  # seconds; both vendors use one minute
     # Validate every response the fake sends against its declared schema (tests turn this on).
@@ -99,6 +120,7 @@ class Config:
     def __post_init__(self) -> None:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise OptionError(f"seed must be an integer, not {self.seed!r}")
+        check_locale(self.locale)
         positive_int("max_body_bytes", self.max_body_bytes)
         window = self.rate_limit_window
         if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:

@@ -7,10 +7,9 @@ also answers every path no vendor owns.
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from . import datasets, validation
+from . import datasets, jsontext, validation
 from .errors import ApiError, OptionError
 from .operations import Answer, Operation, OperationTable
 from .surface import Call, Reply, Surface, Unrouted
@@ -36,8 +35,8 @@ class ControlError(ApiError):
 def json_body(call: Call[Any]) -> dict[str, Any]:
     """The JSON object of a control request, checked against the operation's schema."""
     try:
-        body = json.loads(call.body) if call.body.strip() else None
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = jsontext.decode(call.body, jsontext.MAX_DEPTH) if call.body.strip() else None
+    except ValueError:
         raise ControlError(400, "the body is not JSON", "validation") from None
     schema = call.operation.request
     assert schema is not None, f"{call.operation.id} declares no request body"

@@ -139,6 +139,11 @@ class Pipeline:
             reply = result if isinstance(result, Reply) else Reply(operation.success.status, result)
         except ApiError as error:
             reply = surface.render(error, request)
+        except HTTPException as exc:
+            # The HTTP layer refused the input mid-request (a body that ends before its
+            # Content-Length, form data it cannot parse): answered as the surface answers
+            # such input before routing, with the headers of a counted call.
+            return self.finish(surface, None, call, surface.render_unrouted(Unrouted(exc.code or 400), request))
         return self.finish(surface, operation, call, reply)
 
     def finish(self, surface: Surface, operation: Operation | None, call: Call[Any] | None, reply: Reply) -> Response:

@@ -5,7 +5,8 @@ wants other data asks with `@pytest.mark.mockserver(seed=7, vitally_sizes={...})
 (or `fixtures="data.json"`, `empty=True`) and gets a server of its own for that test.
 `mockserver_intercept` is the same server with the vendors' real hosts routed into it
 for the whole test; `@pytest.mark.mockserver_intercept(hosts=[...], block_others=True)`
-passes its keywords to `intercept()`.
+passes its keywords to `intercept()`. `mockserver_options` (a session fixture to
+override) gives options to every server the fixtures start.
 
 Vendor-verified runs (`@pytest.mark.vendor_verified`, `--mockserver-target=live|both`,
 `--mockserver-record PATH`) live in mockserver/contract/verified.py, loaded only for them.
@@ -68,11 +69,19 @@ def _seed(config: pytest.Config) -> int:
 
 
 @pytest.fixture(scope="session")
-def mockserver_session(pytestconfig: pytest.Config) -> Iterator["MockServer"]:
+def mockserver_options() -> dict[str, Any]:
+    """Keyword options of every server the fixtures start (MockServer's, e.g.
+    `monica_rate_limit`, `strict_responses`): the session's shared server, and each
+    marker's server under the marker's own. Override it in a conftest.py."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def mockserver_session(pytestconfig: pytest.Config, mockserver_options: dict[str, Any]) -> Iterator["MockServer"]:
     """The session's shared server; prefer `mockserver`, which resets it first."""
     from .server import MockServer  # here: the plugin loads in every pytest run, most never use it
 
-    server = MockServer(seed=_seed(pytestconfig)).start()
+    server = MockServer(**{"seed": _seed(pytestconfig), **mockserver_options}).start()
     try:
         yield server
     finally:
@@ -87,7 +96,8 @@ def mockserver_target(request: pytest.FixtureRequest, pytestconfig: pytest.Confi
 
 
 @pytest.fixture
-def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mockserver_target: str) -> Iterator["Served"]:
+def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mockserver_target: str,
+               mockserver_options: dict[str, Any]) -> Iterator["Served"]:
     """A started MockServer in its seeded state (the real vendors' handles in a live run)."""
     verified = _verified(pytestconfig)
     if verified is not None and mockserver_target == "live":
@@ -97,7 +107,7 @@ def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mock
     if marker is not None:
         from .server import MockServer  # as above: keep the plugin's import cheap
 
-        options: dict[str, Any] = {"seed": _seed(pytestconfig), **marker.kwargs}
+        options: dict[str, Any] = {"seed": _seed(pytestconfig), **mockserver_options, **marker.kwargs}
         with MockServer(**options) as server:  # the marker's keywords are MockServer's
             yield from _serve(verified, request, server)
         return

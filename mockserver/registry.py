@@ -23,6 +23,7 @@ VENDORS: tuple[type[Vendor[Any]], ...] = (Vitally, Monica)
 
 
 class CoreKeywords(TypedDict, total=False):
+    locale: str
     max_body_bytes: int
     rate_limit_window: float
     strict_responses: bool

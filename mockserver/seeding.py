@@ -10,6 +10,8 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .config import DEFAULT_LOCALE
+
 # Seeded timestamps are spread over the year before this instant, not before "now",
 # so the same seed gives byte-identical data on every day it is run.
 SEED_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -21,19 +23,29 @@ def derived_seed(seed: int, *parts: object) -> int:
 
 
 class Seeder:
-    """The seeded randomness of one server; `for_tenant` hands out a reseeded pair."""
+    """The seeded randomness of one server; `for_tenant` hands out a reseeded pair.
 
-    def __init__(self, seed: int = 0) -> None:
+    en_US names and text come from QuickFake (Faker's en_US lists, stable across
+    Faker versions, without importing Faker); any other locale from Faker itself.
+    """
+
+    def __init__(self, seed: int = 0, locale: str = DEFAULT_LOCALE) -> None:
         self.seed = seed
+        self.locale = locale
         self._fake: Any = None
 
     @property
     def fake(self) -> Any:
         if self._fake is None:
-            # Not Faker itself: importing it costs more than the whole default seeding.
-            from .words import QuickFake
+            if self.locale == DEFAULT_LOCALE:
+                # Not Faker itself: importing it costs more than the whole default seeding.
+                from .words import QuickFake
 
-            self._fake = QuickFake()
+                self._fake = QuickFake()
+            else:
+                from faker import Faker  # the `faker` extra; Config checked it is there
+
+                self._fake = Faker(self.locale)
         return self._fake
 
     def tenant_rng(self, vendor: str, index: int) -> random.Random:

@@ -11,6 +11,8 @@ import threading
 from bisect import bisect_left, insort
 from typing import Any, Generic, Iterator, Protocol, TypeVar
 
+from .jsontext import rebuild
+
 
 class Resettable(Protocol):
     def snapshot(self) -> Any: ...
@@ -99,25 +101,20 @@ class FrozenList(list):  # type: ignore[type-arg]
         return (type(self), (list(self),))
 
 
+def _frozen(value: Any) -> bool:
+    return isinstance(value, (FrozenDict, FrozenList))
+
+
 def freeze(value: Any) -> Any:
-    """A JSON value made read-only all the way down (dicts and lists frozen)."""
-    if isinstance(value, (FrozenDict, FrozenList)):
-        return value  # made by freeze(): frozen all the way down already
-    if isinstance(value, dict):
-        return FrozenDict({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, list):
-        return FrozenList(freeze(item) for item in value)
-    return value
+    """A JSON value made read-only all the way down (dicts and lists frozen); a part
+    freeze() made already is kept as it is. No recursion: client values nest deep."""
+    return rebuild(value, mapping=FrozenDict, sequence=FrozenList, keep=_frozen)
 
 
 def thaw(value: Any) -> Any:
     """A plain, editable copy of a JSON value that may hold frozen parts (for handles:
     what a test edits must not reach the store)."""
-    if isinstance(value, dict):
-        return {key: thaw(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [thaw(item) for item in value]
-    return value
+    return rebuild(value)
 
 
 _IMMUTABLE = (int, float, str, bytes, bool, type(None), tuple, frozenset, FrozenDict, FrozenList)

@@ -81,6 +81,8 @@ class Surface(ABC):
     unrouted: ClassVar[Mapping[int, Answer]] = {}
     # Laravel matches `/x/` as `/x`; Hapi does not.
     strict_slashes: ClassVar[bool] = True
+    # `/a//b` read as `/a/b` (leading slashes are always collapsed).
+    collapse_slashes: ClassVar[bool] = True
 
     def operations(self) -> list[Operation]:
         return list(self.table)

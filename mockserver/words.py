@@ -111,8 +111,10 @@ class QuickFake:
         if name.startswith("_"):
             raise AttributeError(name)
         if self._faker is None:
-            from faker import Faker  # only for a method the stand-in lacks: importing it costs ~50 ms
-
+            try:
+                from faker import Faker  # only for a method the stand-in lacks: importing it costs ~50 ms
+            except ImportError:
+                raise AttributeError(f"QuickFake has no {name}(); Faker has it: pip install 'conversations-mockserver[faker]'") from None
             self._faker = Faker("en_US")
             self._faker.seed_instance(self._seed)
         return getattr(self._faker, name)

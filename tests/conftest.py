@@ -3,11 +3,11 @@ response that breaks its JSON Schema fails the test that caused it."""
 from __future__ import annotations
 
 import base64
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from mockserver import MockServer, create_app
+from mockserver import create_app
 
 VITALLY_KEY = "sk_test_mockserver"
 MONICA_TOKEN = "mockserver-token"
@@ -35,10 +35,9 @@ def vitally_headers() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def mockserver_session() -> Iterator[MockServer]:
-    """Overrides the plugin's session server: the same, in strict mode."""
-    with MockServer(seed=0, strict_responses=True) as server:
-        yield server
+def mockserver_options() -> dict[str, Any]:
+    """Every server the plugin's fixtures start (the session's, and the marker's) is strict."""
+    return {"strict_responses": True}
 
 
 pytest_plugins = ["pytester"]

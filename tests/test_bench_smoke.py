@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow  # most of a minute: `-m "not slow"` leaves it out while iterating
 @pytest.mark.skipif(not (ROOT / "bench" / "run.py").is_file(), reason="not running from a source checkout")
 def test_quick_bench_writes_json_and_markdown(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path)], cwd=ROOT,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -64,13 +65,86 @@ def test_serve_seed_changes_the_data_and_is_deterministic_and_stops_on_sigint_ev
     assert seen[0] != seen[2]
 
 
-def test_serve_on_a_taken_port_fails_with_a_message_not_a_traceback():
-    import socket
-
+@pytest.mark.parametrize("server", ["waitress", "werkzeug"])
+def test_serve_on_a_taken_port_fails_with_mockservers_message_not_a_traceback(server):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         port = sock.getsockname()[1]
-        proc = subprocess.run([*_command(), "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run([*_command(), "serve", "--port", str(port), "--server", server], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1
-    assert "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"mockserver: cannot listen on 127.0.0.1:{port}: Address already in use", proc.stderr
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 on this machine")
+def test_an_ipv6_host_is_announced_as_a_usable_url():
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    proc = subprocess.Popen([*_command(), "serve", "--host", "::1", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("mockserver listening on http://[::1]:"), (first, proc.stderr.read() if proc.poll() is not None else "")
+        url = first.rsplit(" ", 1)[1]
+        assert requests.get(url + "/__mockserver/health", timeout=5).json() == {"status": "ok"}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+
+
+# -- argument errors: argparse's one line, before anything starts (run in-process: main() is the console script) --
+
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    from mockserver.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(list(argv))
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--port", "70000"], "argument --port: 70000 is out of range: it must be from 0 to 65535"),
+    (["--port", "-1"], "argument --port: -1 is out of range: it must be from 0 to 65535"),
+    (["--port", "http"], "argument --port: 'http' is not a whole number"),
+    (["--threads", "0"], "argument --threads: 0 is out of range: it must be at least 1"),
+    (["--vitally-rate-limit", "-5"], "argument --vitally-rate-limit: -5 is out of range: it must be at least 1"),
+    (["--monica-rate-limit", "0"], "argument --monica-rate-limit: 0 is out of range: it must be at least 1"),
+    (["--max-body-bytes", "-1"], "argument --max-body-bytes: -1 is out of range: it must be at least 1"),
+    (["--host", "999.1.1.1"], "argument --host: '999.1.1.1' is not an IP address or a name this machine can resolve"),
+    (["--server", "gunicorn"], "argument --server: invalid choice: 'gunicorn'"),
+    (["--seed", "x"], "argument --seed: invalid int value: 'x'"),
+])
+def test_bad_serve_arguments_are_argparses_one_line_error(capsys, argv, message):
+    last = _refused(capsys, "serve", *argv)
+    assert last.startswith("mockserver serve: error: ") and message in last, last
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--vitally-key", ""], "mockserver: vitally_keys: every credential must be a non-empty string, not ''"),
+    (["--monica-token", "a,b"], "mockserver: monica_tokens: 'a,b' cannot be sent as a credential (it has ',')"),
+    (["--locale", "xx_YY"], "mockserver: locale 'xx_YY' is not one of Faker's locales"),
+])
+def test_option_errors_are_one_line_before_anything_listens(capsys, argv, message):
+    from mockserver.cli import main
+
+    assert main(["serve", "--port", "0", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip() == message and captured.out == ""
+
+
+def test_version_is_the_packages_version(capsys):
+    import importlib.metadata
+
+    import mockserver
+    from mockserver.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mockserver {mockserver.__version__}"
+    assert importlib.metadata.version("conversations-mockserver") == mockserver.__version__

@@ -30,12 +30,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_ships_schemas_fixtures_typing_and_the_plugin(installed: Path) -> None:
     probe = (
-        "import json, importlib.metadata as md, mockserver\n"
+        "import json, importlib.metadata as md, importlib.util, mockserver\n"
         "from mockserver.resources import data_dir\n"
         "from mockserver import validation\n"
+        "dist = md.distribution('conversations-mockserver')\n"
         "print(json.dumps({'file': mockserver.__file__, 'schemas': str(data_dir('schemas')), 'fixtures': str(data_dir('fixtures')),"
         " 'typed': (data_dir('schemas').parent / 'py.typed').exists(),"
+        " 'notice': (data_dir('schemas').parent / 'seed_words.LICENSE').read_text().count('Daniele Faraglia'),"
         " 'plugins': [e.value for e in md.entry_points(group='pytest11')],"
+        " 'faker': importlib.util.find_spec('faker') is not None,"
+        " 'version': [dist.version, mockserver.__version__],"
+        " 'licenses': sorted(str(f) for f in dist.files if 'licenses' in str(f) or str(f).endswith('LICENSE')),"
+        " 'classifiers': dist.metadata.get_all('Classifier'), 'urls': dist.metadata.get_all('Project-URL'),"
         " 'problem': validation.first_problem('vitally', 'conversation.create', {}).message,"
         " 'loaded': mockserver.create_app(fixtures=sorted((data_dir('fixtures') / 'datasets').glob('*.json'))).extensions['mockserver'].vendors['vitally'].record_counts()}))\n"
     )
@@ -45,7 +51,13 @@ def test_the_wheel_ships_schemas_fixtures_typing_and_the_plugin(installed: Path)
     assert found["file"].startswith(site), "imported from the checkout, not the wheel"
     assert found["schemas"].startswith(site) and found["fixtures"].startswith(site)
     assert found["typed"]
-    assert "mockserver.pytest_plugin" in found["plugins"]
+    assert found["plugins"] == ["mockserver.pytest_plugin"]  # no Faker plugin: Faker is an extra, not a dependency
+    assert not found["faker"]
+    assert found["notice"] == 1  # Faker's licence notice, next to the word lists copied from it
+    assert any(f.endswith("LICENSE") and "dist-info" in f for f in found["licenses"]), found["licenses"]
+    assert found["version"][0] == found["version"][1]
+    assert {"Framework :: Pytest", "Typing :: Typed"} <= set(found["classifiers"])
+    assert found["urls"] and all(url.split(", ", 1)[1].startswith("https://") for url in found["urls"])
     assert found["problem"] == "externalId is required"
     assert found["loaded"]["sk_test_mockserver"]["conversations"] == 3  # the example data sets, from the wheel
 

@@ -1,6 +1,8 @@
 """The pytest plugin as a downstream suite meets it: no conftest, just the package."""
 from __future__ import annotations
 
+import pytest
+
 DOWNSTREAM = '''
 import pytest
 import requests
@@ -54,3 +56,38 @@ def test_seed(mockserver):
 ''')
     result = pytester.runpytest_subprocess("-q")
     result.assert_outcomes(passed=1)
+
+
+def test_mockserver_options_reach_the_session_server_and_the_markers(pytester):
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture(scope="session")
+def mockserver_options():
+    return {"monica_rate_limit": 500, "strict_responses": True}
+''')
+    pytester.makepyfile(test_plugin_options_reach_every_server='''
+import pytest
+
+def _config(server):
+    return server.app.extensions["mockserver"].config
+
+def test_session_server(mockserver):
+    assert _config(mockserver).strict_responses and _config(mockserver).vendor("monica").rate_limit == 500
+
+@pytest.mark.mockserver(seed=2, monica_rate_limit=7)
+def test_marker_server(mockserver, mockserver_session):
+    assert mockserver is not mockserver_session
+    assert _config(mockserver).strict_responses and _config(mockserver).vendor("monica").rate_limit == 7
+''')
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_every_server_of_this_suite_is_strict(mockserver):
+    assert mockserver.app.extensions["mockserver"].config.strict_responses
+
+
+@pytest.mark.mockserver(seed=1)
+def test_servers_the_marker_makes_in_this_suite_are_strict_too(mockserver):
+    assert mockserver.app.extensions["mockserver"].config.strict_responses

@@ -1,4 +1,4 @@
-"""MockServer: lifecycle, readiness, isolation, reset."""
+"""MockServer: lifecycle, readiness, isolation, reset (strict, as every server of this suite)."""
 from __future__ import annotations
 
 import http.client
@@ -12,11 +12,12 @@ from mockserver import MockServer
 
 
 def test_start_binds_a_free_port_and_answers_at_once():
-    with MockServer() as server:
+    with MockServer(strict_responses=True) as server:
         assert server.port != 0
         assert server.url == f"http://127.0.0.1:{server.port}"
         r = requests.get(server.url_for("/__mockserver/health"))
         assert r.status_code == 200 and r.json() == {"status": "ok"}
+        assert r.headers["Server"] == "mockserver"  # as `serve` answers; not werkzeug's and Python's versions
     assert not server.running
 
 
@@ -25,7 +26,7 @@ def test_start_raises_when_the_port_is_taken():
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         taken = sock.getsockname()[1]
-        server = MockServer(port=taken)
+        server = MockServer(port=taken, strict_responses=True)
         with pytest.raises(OSError):
             server.start()
         assert not server.running
@@ -33,11 +34,11 @@ def test_start_raises_when_the_port_is_taken():
 
 def test_url_before_start_is_an_error_not_a_wrong_url():
     with pytest.raises(RuntimeError):
-        _ = MockServer().url
+        _ = MockServer(strict_responses=True).url
 
 
 def test_stop_returns_while_a_client_holds_an_idle_connection():
-    server = MockServer().start()
+    server = MockServer(strict_responses=True).start()
     with requests.Session() as session:
         assert session.get(server.url_for("/__mockserver/health")).status_code == 200
         idle = socket.create_connection(("127.0.0.1", server.port))  # connected, never sends a request
@@ -51,7 +52,7 @@ def test_stop_returns_while_a_client_holds_an_idle_connection():
 
 
 def test_two_servers_in_one_process_share_nothing():
-    with MockServer() as one, MockServer() as two:
+    with MockServer(strict_responses=True) as one, MockServer(strict_responses=True) as two:
         body = {"externalId": "only-in-one", "subject": "s", "messages": []}
         r = requests.post(one.vitally.base_url + "/conversations", json=body, auth=one.vitally.auth)
         assert r.status_code == 200
@@ -63,7 +64,7 @@ def test_two_servers_in_one_process_share_nothing():
 
 
 def test_reset_over_http_and_in_process_restore_the_seeded_state():
-    with MockServer() as server:
+    with MockServer(strict_responses=True) as server:
         vitally = server.vitally
         before = vitally.conversations
         for path in ("reset-http", "reset-call"):
@@ -78,7 +79,7 @@ def test_reset_over_http_and_in_process_restore_the_seeded_state():
 
 
 def test_handles_expose_base_urls_and_credentials():
-    with MockServer(vitally_keys=["k1", "k2"]) as server:
+    with MockServer(vitally_keys=["k1", "k2"], strict_responses=True) as server:
         assert server.vitally.api_key == "k1"
         assert server.vitally.base_url == server.url + "/resources"
         assert server.vitally_workspace("k2").api_key == "k2"
@@ -93,7 +94,7 @@ def test_unknown_option_is_refused():
 
 
 def test_double_slash_paths_are_collapsed_on_a_real_socket():
-    with MockServer() as server:
+    with MockServer(strict_responses=True) as server:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
         conn.request("GET", "//resources//conversations?limit=1", headers=server.vitally.headers)
         response = conn.getresponse()

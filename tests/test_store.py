@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 from mockserver.store import SortedIndex, Store, Table, TenantState
 
@@ -55,15 +54,34 @@ def test_snapshot_and_reset_restore_rows_indexes_rng_and_counters():
     assert list(tenant.table.rows) == ["r1"]
 
 
-def test_reset_of_the_default_data_set_does_not_reseed():
+def test_reset_swaps_the_seeded_records_back_in_without_generating_them_again(monkeypatch):
+    """The seeded record objects themselves come back: regenerated data would be new,
+    equal objects. The seeding functions are made to fail, should reset() call them."""
+    import base64
+
     from mockserver import create_app
 
-    app = create_app()
-    store = app.extensions["mockserver"].store
-    seeder = app.extensions["mockserver"].seeder
-    calls = []
-    seeder.for_tenant = lambda *a: calls.append(a)  # would be needed to re-run Faker
-    started = time.perf_counter()
-    store.reset()
-    assert calls == []
-    assert time.perf_counter() - started < 1  # a hang guard, not a speed measurement (see bench/)
+    app = create_app(strict_responses=True)
+    state = app.extensions["mockserver"]
+    workspace, account = state.vendors["vitally"].workspace(), state.vendors["monica"].account()
+    seeded = {"conversations": dict(workspace.conversations.rows), "contacts": dict(account.contacts),
+              "contact field types": dict(account.contact_field_types)}
+    client = app.test_client()
+    vitally = {"Authorization": "Basic " + base64.b64encode(b"sk_test_mockserver:").decode()}
+    monica = {"Authorization": "Bearer mockserver-token", "Accept": "application/json"}
+    first = next(iter(seeded["conversations"]))
+    assert client.delete(f"/resources/conversations/{first}", headers=vitally).status_code == 200
+    assert client.post("/resources/conversations", json={"externalId": "new", "subject": "s", "messages": []}, headers=vitally).status_code == 200
+    assert client.put(f"/api/contactfieldtypes/{next(iter(seeded['contact field types']))}", json={"name": "Renamed"}, headers=monica).status_code == 200
+    account.create_contact("Extra")
+
+    def regenerate(*args: object, **kwargs: object) -> None:
+        raise AssertionError("reset() ran the data generator again")
+
+    monkeypatch.setattr("mockserver.vitally.vendor.seed_workspace", regenerate)
+    monkeypatch.setattr("mockserver.monica.vendor.seed_account", regenerate)
+    state.store.reset()
+    now = {"conversations": workspace.conversations.rows, "contacts": account.contacts, "contact field types": account.contact_field_types}
+    for name, records in seeded.items():
+        assert list(now[name]) == list(records), name
+        assert all(now[name][key] is record for key, record in records.items()), f"{name}: not the seeded objects"

@@ -6,20 +6,34 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from mockserver import validation
+from mockserver import registry, validation
 from mockserver.resources import data_dir
 
+VENDORS = {kind.name: kind for kind in registry.VENDORS}
 
-@pytest.mark.parametrize("vendor", ["vitally", "monica"])
+
+@pytest.mark.parametrize("vendor", sorted(VENDORS))
 def test_every_schema_file_is_a_valid_2020_12_schema_with_its_id(vendor):
     files = sorted((data_dir("schemas") / vendor).glob("*.json"))
-    if vendor == "vitally":
-        assert files
+    assert files, f"schemas/{vendor}/ holds no schema"
     for file in files:
         schema = json.loads(file.read_text())
         Draft202012Validator.check_schema(schema)
         assert schema["$id"] == f"{validation.SCHEMA_BASE}{vendor}/{file.name}"
         validation.validator(vendor, file.stem)  # every $ref resolves
+
+
+@pytest.mark.parametrize("vendor", sorted(VENDORS))
+def test_every_schema_an_operation_names_is_a_file(vendor):
+    kind = VENDORS[vendor]
+    operations = [*kind.table, *(kind.control_table or ())]
+    named = {op.request for op in operations if op.request}
+    named |= {name for op in operations for answer in op.responses.values() for name in answer.schemas}
+    named |= {name for answer in kind.unrouted.values() for name in answer.schemas}
+    assert named, f"{vendor} names no schema"
+    files = {(folder.name, file.stem) for folder in data_dir("schemas").iterdir() if folder.is_dir() for file in folder.glob("*.json")}
+    missing = sorted(name for name in named if tuple(name.split("/", 1)) not in files and (vendor, name) not in files)
+    assert missing == []
 
 
 def test_validators_are_compiled_once():

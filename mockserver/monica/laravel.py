@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from ..errors import ApiError
+from ..jsontext import decode, rebuild, strings
 
 PHP_INT_MAX = 2**63 - 1
 PHP_INT_MIN = -(2**63)
@@ -42,22 +43,56 @@ MESSAGES = {
 # -- input ---------------------------------------------------------------------
 
 
-def clean(value: Any) -> Any:
-    """TrimStrings then ConvertEmptyStringsToNull, recursively, as the global middleware does."""
+def _clean_string(value: Any) -> Any:
     if isinstance(value, str):
         trimmed = php_trim(value)
         return None if trimmed == "" else trimmed
-    if isinstance(value, dict):
-        return {key: clean(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [clean(item) for item in value]
     return value
+
+
+def clean(value: Any) -> Any:
+    """TrimStrings then ConvertEmptyStringsToNull, all the way down, as the global
+    middleware does (without recursion: input nests up to JSON_DEPTH levels)."""
+    return rebuild(value, leaf=_clean_string)
 
 
 def php_trim(text: str) -> str:
     # Laravel 9 TrimStrings: preg_replace('~^[\s\x{FEFF}\x{200B}]+|[\s\x{FEFF}\x{200B}]+$~u', '', $value);
     # PCRE's \s without UCP is ASCII whitespace only.
     return re.sub(r"^[ \t\n\x0b\x0c\r\ufeff\u200b]+|[ \t\n\x0b\x0c\r\ufeff\u200b]+$", "", text)
+
+
+# json_decode()'s default $depth. PHP's parser starts at depth 1 and refuses an array
+# or object that would reach it, so at most JSON_DEPTH - 1 of them nest.
+JSON_DEPTH = 512
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _php_int(text: str) -> int | float:
+    # An integer beyond PHP_INT_MAX decodes as a float (no JSON_BIGINT_AS_STRING).
+    if len(text.lstrip("-")) <= 19:
+        number = int(text)
+        if PHP_INT_MIN <= number <= PHP_INT_MAX:
+            return number
+    return float(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_decode(raw: bytes) -> Any:
+    """`json_decode($raw, true)`: the value, or None wherever PHP gives null: invalid
+    JSON or UTF-8, a lone UTF-16 surrogate escape (JSON_ERROR_UTF16), or arrays and
+    objects nested deeper than JSON_DEPTH allows (JSON_ERROR_DEPTH)."""
+    try:
+        value = decode(raw, JSON_DEPTH - 1, parse_int=_php_int, parse_constant=_reject_constant)
+    except ValueError:
+        return None
+    if _SURROGATE_ESCAPE.search(raw) and any(_SURROGATE.search(text) for text in strings(value)):
+        return None  # a pair decodes to one character; what is left is unpaired
+    return value
 
 
 def as_input_bag(decoded: Any) -> dict[str, Any]:
@@ -94,6 +129,8 @@ def php_string(value: Any) -> str:
     if value is False or value is None:
         return ""
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NAN" if math.isnan(value) else "INF" if value > 0 else "-INF"
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value).replace("e+", "E+").replace("e-", "E-")
@@ -115,7 +152,7 @@ def filter_int(value: Any) -> int | None:
     if isinstance(value, (list, dict)) or value is None:
         return None
     text = php_string(value).strip(" \t\n\r\v\x00")
-    if not _INT_STRING.match(text):
+    if not _INT_STRING.match(text) or len(text.lstrip("+-")) > 19:  # more digits cannot fit (nor should int() read them)
         return None
     number = int(text)
     return number if PHP_INT_MIN <= number <= PHP_INT_MAX else None
@@ -157,10 +194,17 @@ class PhpError(ApiError):
 
 
 def php_int_argument(value: str, method: str, position: int, name: str) -> int:
-    """A route segment passed to an `int`-typed controller parameter (coercive typing mode)."""
+    """A route segment passed to an `int`-typed controller parameter (coercive typing mode):
+    a numeric string that fits an int (`12`, `1.5`, `1e3`) converts; one beyond
+    PHP_INT_MAX, like any other string, is a TypeError."""
     if _NUMERIC.match(value):
-        return int(float(value)) if not _INT_STRING.match(value.strip()) else int(value.strip())
-    if _LEADING_NUMERIC.match(value):
+        digits = value.strip()
+        if _INT_STRING.match(digits) and len(digits.lstrip("+-")) <= 19 and PHP_INT_MIN <= int(digits) <= PHP_INT_MAX:
+            return int(digits)
+        number = float(value)
+        if PHP_INT_MIN <= number < 2.0**63:  # ZEND_DOUBLE_FITS_LONG
+            return int(number)
+    elif _LEADING_NUMERIC.match(value):
         raise PhpError("A non-numeric value encountered")
     raise PhpError(
         f"{method}(): Argument #{position} (${name}) must be of type int, string given, "

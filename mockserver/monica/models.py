@@ -227,7 +227,7 @@ class Conversation:
 class PageRequest:
     """What the API controller hands to paginate(): per page, page, order."""
 
-    per_page: int  # already defaulted: never 0; negative means "no LIMIT" as in Laravel
+    per_page: int  # already defaulted; negative means "no LIMIT" as in Laravel, 0 too (a limit of -INF)
     page: int
     column: str = "created_at"
     descending: bool = False
@@ -242,7 +242,9 @@ class Page:
 
     @property
     def last_page(self) -> int:
-        # LengthAwarePaginator: max((int) ceil($total / $perPage), 1)
+        # LengthAwarePaginator: max((int) ceil($total / $perPage), 1); $perPage -INF gives 1
+        if self.per_page == 0:
+            return 1
         return max(-(-self.total // self.per_page) if self.per_page > 0 else int(self.total / self.per_page), 1)
 
 
@@ -253,7 +255,7 @@ def paginate(window: Window, total: int, request: PageRequest) -> Page:
     """`->paginate($perPage)`: skip (page-1)*perPage rows, take perPage (all when negative)."""
     if total == 0:
         return Page([], 0, request.per_page, request.page)
-    if request.per_page < 0:
+    if request.per_page <= 0:
         return Page(window(0, None), total, request.per_page, request.page)
     return Page(window((request.page - 1) * request.per_page, request.per_page), total, request.per_page, request.page)
 

@@ -2,13 +2,13 @@
 path, and what ApiController's middleware keeps of `sort`, `limit` and `with`."""
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..surface import Call
 from .errors import MonicaError
-from .laravel import PhpError, as_input_bag, filter_int, is_json_content_type, is_numeric, last_of, merged_input, php_string
+from .laravel import PhpError, as_input_bag, filter_int, is_json_content_type, is_numeric, json_decode, last_of, merged_input, php_string
 from .models import DEFAULT_PER_PAGE, MAX_LIMIT, SORT_CRITERIA, PageRequest
 
 if TYPE_CHECKING:
@@ -33,20 +33,12 @@ def laravel_path(request: "Request") -> str:
     return path or "/"
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _body_input(call: Call[Any]) -> dict[str, Any]:
-    """Body input as Laravel reads it: JSON for a JSON Content-Type (invalid JSON reads as
-    empty), form fields for a form, nothing otherwise."""
+    """Body input as Laravel reads it: JSON for a JSON Content-Type (what json_decode()
+    reads as null is empty), form fields for a form, nothing otherwise."""
     request = call.request
     if is_json_content_type(request.content_type):
-        try:
-            decoded = json.loads(call.body, parse_constant=_reject_constant) if call.body.strip() else None
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            decoded = None  # json_decode() gives null: for invalid JSON, or nesting beyond its depth
-        return as_input_bag(decoded)
+        return as_input_bag(json_decode(call.body))
     return {key: last_of(request.form.getlist(key)) for key in request.form}
 
 
@@ -104,8 +96,11 @@ class ListQuery:
         if value is None or value is False or value == 0:
             return PageRequest(DEFAULT_PER_PAGE, page, self.column, self.descending)
         if isinstance(value, (int, float)) or (isinstance(value, str) and is_numeric(value)):
-            per_page = int(float(value))
-            return PageRequest(per_page or DEFAULT_PER_PAGE, page, self.column, self.descending)
+            number = float(value)
+            if not math.isfinite(number):
+                # -INF (INF was too big): `?:` keeps it, no LIMIT follows, and (int) -INF is 0.
+                return PageRequest(0, page, self.column, self.descending)
+            return PageRequest(int(number) or DEFAULT_PER_PAGE, page, self.column, self.descending)
         # A non-numeric limit that passed the `> 100` check breaks Laravel's arithmetic.
         raise PhpError("A non-numeric value encountered" if php_string(value)[:1].isdigit() else "Unsupported operand types: int * string")
 

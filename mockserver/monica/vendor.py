@@ -99,6 +99,7 @@ class Monica(Vendor[MonicaAccount]):
     contract = MonicaContract()
     uncounted = frozenset({302, 401, 413})  # 413: ValidatePostSize runs before routing
     strict_slashes = False  # Laravel matches `/x/` as `/x`
+    collapse_slashes = False  # ...but not `/api//x` (nor `/api/contacts/%2F`) as `/api/x`
     unrouted = {
         200: Answer(200, (), "OPTIONS on a known URI: the router's empty answer", headers=("Allow",)),
         400: framework(400, "Input the HTTP layer refused"),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import math
 from typing import Any, Callable
 
-from .. import validation
+from .. import jsontext, validation
 from ..surface import Call
 from . import shapes
 from .errors import BadRequest, VitallyError
@@ -34,9 +34,16 @@ def _reject_constant(name: str) -> Any:
 
 def _finite_float(text: str) -> float:
     value = float(text)
-    if value in (float("inf"), float("-inf")):  # 1e999: no JSON number can carry it back
+    if math.isinf(value):  # 1e999: no JSON number can carry it back
         raise ValueError(f"{text} is out of range")
     return value
+
+
+def _finite_int(text: str) -> int:
+    # JSON numbers are doubles to Node: a 400-digit integer is as far out of range as
+    # 1e999 (and Python would refuse past 4,300 digits anyway).
+    _finite_float(text)
+    return int(text)
 
 
 def json_body(call: VitallyCall) -> dict[str, Any]:
@@ -46,8 +53,9 @@ def json_body(call: VitallyCall) -> dict[str, Any]:
         raise VitallyError("Unsupported Media Type", 415)
     raw = call.body
     try:
-        body = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        body = jsontext.decode(raw, jsontext.MAX_DEPTH, parse_constant=_reject_constant, parse_float=_finite_float,
+                                parse_int=_finite_int) if raw.strip() else None
+    except ValueError:  # not JSON, not UTF-8, or nested deeper than MAX_DEPTH
         raise BadRequest("Invalid request payload JSON format") from None
     schema = call.operation.request
     assert schema is not None, f"{call.operation.id} declares no request body"

@@ -33,14 +33,17 @@ def test_list_create_get_with_requests(mockserver):
         assert session.get(f"{vitally.base_url}/conversations/nope", timeout=10).status_code == 404
 
 
-def test_the_fixture_is_reset_between_tests_part_1(mockserver):
-    r = requests.post(f"{mockserver.vitally.base_url}/conversations", json=conversation_body("leaks?"), auth=mockserver.vitally.auth, timeout=10)
-    assert r.status_code == 200
-
-
-def test_the_fixture_is_reset_between_tests_part_2(mockserver):
-    r = requests.post(f"{mockserver.vitally.base_url}/conversations", json=conversation_body("leaks?"), auth=mockserver.vitally.auth, timeout=10)
-    assert r.status_code == 200  # would be 400 (duplicate externalId) had part 1's write survived
+def test_the_fixture_resets_the_session_server_before_each_test(request, mockserver_session):
+    """What a test leaves behind on the shared server is gone when the next test asks for
+    `mockserver`: shown within one test, whatever order pytest-xdist runs tests in."""
+    vitally = mockserver_session.vitally
+    r = requests.post(f"{vitally.base_url}/conversations", json=conversation_body("leaks?"), auth=vitally.auth, timeout=10)
+    assert r.status_code == 200 and vitally.conversation("leaks?") is not None
+    server = request.getfixturevalue("mockserver")  # what the next test gets
+    assert server is mockserver_session
+    assert server.vitally.conversation("leaks?") is None
+    r = requests.post(f"{vitally.base_url}/conversations", json=conversation_body("leaks?"), auth=vitally.auth, timeout=10)
+    assert r.status_code == 200  # 400 (duplicate externalId) had the first write survived
 
 
 def test_wrong_key_and_pre_encoded_header(mockserver):
