@@ -310,11 +310,19 @@ T = TypeVar("T")
 
 def undone_on_error(service: Callable[Concatenate[MonicaAccount, P], T]) -> Callable[Concatenate[MonicaAccount, P], T]:
     """For a service with a step that can fail after an earlier step wrote (the others
-    check everything before their first write and need no snapshot): see
-    MonicaAccount.all_or_nothing."""
+    check everything before their first write and need no snapshot).
+
+    Why: Monica 4.x runs its services outside any database transaction, so such a failure
+    leaves a half-made record; this project promises that a rejected request leaves the
+    store unchanged. So the answer stays Monica's and the writes are undone
+    (MonicaAccount.all_or_nothing), except with `monica_partial_writes` (Monica's own
+    behaviour) and in a world being built, which is thrown away whole if it fails.
+    """
 
     @functools.wraps(service)
     def run(account: MonicaAccount, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        if not account.world.undo_failed_writes:
+            return service(account, *args, **kwargs)
         with account.all_or_nothing():
             return service(account, *args, **kwargs)
 
@@ -355,20 +363,11 @@ class MonicaAccount(TenantState):
     @contextmanager
     def all_or_nothing(self) -> Iterator[None]:
         """On any error in the block, this account (its uuid rng included) and the shared id
-        sequences go back to what they were when it started, then the error goes on to be
-        answered as Monica answers it.
-
-        Why: Monica 4.x runs its services outside any database transaction, so a step that
-        fails after an earlier one wrote leaves a half-made record; this project promises
-        that a rejected request leaves the store unchanged. The snapshot costs a shallow copy
-        of each container (records are immutable), so only services that can fail after a
-        write take one. Nothing is undone with `monica_partial_writes` (Monica's own
-        behaviour), nor in a world being built, which is thrown away whole if it fails.
-        The services write to their own account only: other accounts need no snapshot.
+        sequences go back to what they were when it started; the error goes on. The
+        snapshot is a shallow copy of each container (records are immutable), O(account
+        size), so only writes that can fail half-way take one. Writes reach their own
+        account only: other accounts need no snapshot.
         """
-        if not self.world.undo_failed_writes:
-            yield
-            return
         account, ids = self.snapshot(), self.world.ids.snapshot()
         try:
             yield
@@ -1272,7 +1271,7 @@ class MonicaWorld:
     """Monica's single database for one server: the accounts, by token, and the id sequences.
 
     `undo_failed_writes`: whether a service that fails after writing is undone
-    (MonicaAccount.all_or_nothing): on a live server unless `monica_partial_writes`.
+    (`undone_on_error`): on a live server unless `monica_partial_writes`.
     """
 
     def __init__(self, *, undo_failed_writes: bool) -> None:
