@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="a Monica API token; repeat for more isolated accounts (default mockserver-token)")
     serve.add_argument("--vitally-rate-limit", type=_int_at_least(1), metavar="N", help="Vitally requests per minute per key (default 1000)")
     serve.add_argument("--monica-rate-limit", type=_int_at_least(1), metavar="N", help="Monica requests per minute per token (default 60)")
+    serve.add_argument("--monica-partial-writes", action="store_true",
+                       help="keep what a Monica write refused half-way had written, as Monica does (default: a refused write changes nothing)")
     serve.add_argument("--max-body-bytes", type=_int_at_least(1), metavar="N", help="largest request body accepted (default 1048576)")
     for vendor in _vendor_names():
         serve.add_argument(f"--{vendor}-sizes", type=_sizes, dest=f"{vendor}_sizes", metavar="NAME=N,...",
@@ -93,8 +95,9 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, name)
         if value is not None:
             options[name] = value
-    if args.empty:
-        options["empty"] = True
+    for flag in ("empty", "monica_partial_writes"):
+        if getattr(args, flag):
+            options[flag] = True
     return options
 
 

@@ -28,6 +28,13 @@ def positive_int(name: str, value: Any, minimum: int = 1) -> int:
     return value
 
 
+def boolean(name: str, value: Any) -> bool:
+    """`value` if it is True or False (not 1, not "yes"), or an OptionError naming the option."""
+    if not isinstance(value, bool):
+        raise OptionError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
 def credential_list(name: str, value: Any, forbidden: str = "") -> tuple[str, ...]:
     """One or more credentials: unique, in order, non-empty, without `forbidden` characters."""
     items = (value,) if isinstance(value, str) else tuple(value)
@@ -125,8 +132,7 @@ class Config:
         window = self.rate_limit_window
         if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:
             raise OptionError(f"rate_limit_window must be a positive number of seconds, not {window!r}")
-        if not isinstance(self.empty, bool):
-            raise OptionError(f"empty must be True or False, not {self.empty!r}")
+        boolean("empty", self.empty)
         object.__setattr__(self, "fixtures", fixture_paths(self.fixtures))
         if self.empty and self.fixtures:
             raise OptionError("empty and fixtures: pass one (a data set starts from empty tenants anyway)")

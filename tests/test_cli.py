@@ -76,6 +76,23 @@ def test_serve_on_a_taken_port_fails_with_mockservers_message_not_a_traceback(se
     assert proc.stderr.strip() == f"mockserver: cannot listen on 127.0.0.1:{port}: Address already in use", proc.stderr
 
 
+def test_serve_keeps_monicas_half_made_writes_only_when_asked():
+    headers = {"Authorization": "Bearer mockserver-token", "Accept": "application/json"}
+    # CreateContact writes the contact, then the birthday service refuses the birthdate.
+    half_made = {"first_name": "Half", "is_birthdate_known": True, "is_deceased": False, "is_deceased_date_known": False}
+    totals = {}
+    for args in ((), ("--monica-partial-writes",)):
+        proc, url = _serve("--empty", *args)
+        try:
+            r = requests.post(url + "/api/contacts", json=half_made, headers=headers, timeout=5)
+            assert r.status_code == 422, r.text
+            totals[args] = requests.get(url + "/api/contacts?query=Half", headers=headers, timeout=5).json()["meta"]["total"]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=10)
+    assert totals == {(): 0, ("--monica-partial-writes",): 1}
+
+
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 on this machine")
 def test_an_ipv6_host_is_announced_as_a_usable_url():
     try:

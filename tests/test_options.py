@@ -25,6 +25,7 @@ from mockserver.errors import OptionError
     ({"vitally_sizes": {"conversations": -1}}, "vitally_sizes.conversations"), ({"vitally_sizes": {"nope": 1}}, "vitally_sizes"),
     ({"monica_sizes": {"messages_min": 5, "messages_max": 2}}, "monica_sizes"), ({"monica_sizes": 3}, "monica_sizes"),
     ({"locale": ""}, "locale"), ({"locale": "xx_YY"}, "locale"), ({"locale": 5}, "locale"),
+    ({"empty": 1}, "empty"), ({"monica_partial_writes": 1}, "monica_partial_writes"), ({"monica_partial_writes": "yes"}, "monica_partial_writes"),
 ])
 def test_a_value_that_cannot_work_is_an_option_error_naming_the_option(options, names):
     with pytest.raises(OptionError, match=names.replace(".", r"\.")):

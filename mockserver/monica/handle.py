@@ -94,7 +94,8 @@ class MonicaHandle:
         each (alternating, `written_by_me` first), made through the API's own rules. The
         channel is `contact_field_type_id` (default: the account's first type, Email).
         `fields` are create_contact's (`is_active=False` archives it once the
-        conversations are in). Answers `{"contact": …, "conversations": […]}` as the API shows them."""
+        conversations are in). Answers `{"contact": …, "conversations": […]}` as the API shows them.
+        ValueError, and nothing made, when a step is refused (an unknown channel, say)."""
         for name, value in (("conversations", conversations), ("messages", messages)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}")
@@ -105,22 +106,23 @@ class MonicaHandle:
             if channel is None:
                 raise ValueError("this account has no contact field types: create one first (POST /api/contactfieldtypes)")
             try:
-                contact = account.create_contact(first_name, **fields)
-                made = []
-                start = account.clock() - timedelta(minutes=conversations * messages)
-                for i in range(conversations):
-                    happened = start + timedelta(minutes=i * messages)
-                    conversation = account.create_conversation({
-                        "happened_at": happened.strftime("%Y-%m-%d %H:%M:%S"), "contact_id": contact.id, "contact_field_type_id": channel,
-                    })
-                    for j in range(messages):
-                        account.add_message(conversation.id, {
-                            "written_at": (happened + timedelta(minutes=j)).strftime("%Y-%m-%d %H:%M:%S"),
-                            "written_by_me": j % 2 == 0, "content": f"Message {j + 1} of {messages}",
+                with account.all_or_nothing():  # a refused step undoes the ones before it
+                    contact = account.create_contact(first_name, **fields)
+                    made = []
+                    start = account.clock() - timedelta(minutes=conversations * messages)
+                    for i in range(conversations):
+                        happened = start + timedelta(minutes=i * messages)
+                        conversation = account.create_conversation({
+                            "happened_at": happened.strftime("%Y-%m-%d %H:%M:%S"), "contact_id": contact.id, "contact_field_type_id": channel,
                         })
-                    made.append(conversation.id)
-                if archived:
-                    contact = account.set_contact_active(contact.id, False)
+                        for j in range(messages):
+                            account.add_message(conversation.id, {
+                                "written_at": (happened + timedelta(minutes=j)).strftime("%Y-%m-%d %H:%M:%S"),
+                                "written_by_me": j % 2 == 0, "content": f"Message {j + 1} of {messages}",
+                            })
+                        made.append(conversation.id)
+                    if archived:
+                        contact = account.set_contact_active(contact.id, False)
             except MonicaError as error:
                 message = error.message if isinstance(error.message, str) else " ".join(error.message)
                 raise ValueError(message) from None

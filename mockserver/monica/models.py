@@ -12,18 +12,23 @@ Contacts are soft-deleted (SoftDeletes): a deleted contact leaves `contacts` for
 `trashed_contacts`, where only `exists:` rules still see it; its contact fields and
 conversations keep their rows (Monica prunes them a week later, the fake never).
 
-Each service method follows one of Monica's services step by step, in its order. Like
-Monica, which runs them outside any transaction, a step that fails after an earlier
-step wrote leaves that write in place.
+Each service method follows one of Monica's services step by step, in its order.
+Monica runs them outside any transaction, so a step that fails after an earlier step
+wrote leaves that write in place (a contact without its birthdate, avatar or email).
+The answer here is Monica's, but by default the fake then undoes those writes
+(`undone_on_error`), as it promises that a rejected request changes nothing; the
+`monica_partial_writes` option keeps them, as Monica does.
 """
 from __future__ import annotations
 
+import functools
 import random
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Concatenate, Iterable, Iterator, Mapping, ParamSpec, TypeVar
 
 from ..seeding import seeded_uuid
 from ..store import SortedIndex, TenantState
@@ -297,6 +302,33 @@ class IdSequences(TenantState):
         self.next_ids[kind] = value
 
 
+# -- all or nothing ----------------------------------------------------------------
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def undone_on_error(service: Callable[Concatenate[MonicaAccount, P], T]) -> Callable[Concatenate[MonicaAccount, P], T]:
+    """For a service with a step that can fail after an earlier step wrote (the others
+    check everything before their first write and need no snapshot).
+
+    Why: Monica 4.x runs its services outside any database transaction, so such a failure
+    leaves a half-made record; this project promises that a rejected request leaves the
+    store unchanged. So the answer stays Monica's and the writes are undone
+    (MonicaAccount.all_or_nothing), except with `monica_partial_writes` (Monica's own
+    behaviour) and in a world being built, which is thrown away whole if it fails.
+    """
+
+    @functools.wraps(service)
+    def run(account: MonicaAccount, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        if not account.world.undo_failed_writes:
+            return service(account, *args, **kwargs)
+        with account.all_or_nothing():
+            return service(account, *args, **kwargs)
+
+    return run
+
+
 # -- one account -----------------------------------------------------------------
 
 
@@ -327,6 +359,22 @@ class MonicaAccount(TenantState):
         self.conversations_by_created = SortedIndex()
         self.conversations_by_updated = SortedIndex()
         self.conversations_by_contact: dict[int, tuple[int, ...]] = {}
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """On any error in the block, this account (its uuid rng included) and the shared id
+        sequences go back to what they were when it started; the error goes on. The
+        snapshot is a shallow copy of each container (records are immutable), O(account
+        size), so only writes that can fail half-way take one. Writes reach their own
+        account only: other accounts need no snapshot.
+        """
+        account, ids = self.snapshot(), self.world.ids.snapshot()
+        try:
+            yield
+        except BaseException:
+            self.restore(account)
+            self.world.ids.restore(ids)
+            raise
 
     # -- storing records (also used by seeding) --
     def new_uuid(self) -> str:
@@ -460,13 +508,15 @@ class MonicaAccount(TenantState):
         return paginate(_list_window(rows), len(rows), request)
 
     # -- contacts: CreateContact, UpdateContact, DestroyContact (app/Services/Contact/Contact) --
+    @undone_on_error
     def create_contact_from_input(self, data: Mapping[str, Any]) -> Contact:
         """CreateContact::execute on what POST /api/contacts sends (`$request->all()`).
 
         ApiContactController@store adds the caller's account and user; a client-sent
         `author_id` wins (`$request->except(['account_id']) + [...]`). The contact row
         is written first, then the birthdate, the deceased date, the `email` contact
-        field, the avatar: a later step that fails leaves the contact as far as it got.
+        field, the avatar: in Monica a later step that fails leaves the contact as far
+        as it got (undone here unless `monica_partial_writes`).
         """
         data = {"author_id": self.user_id, **data}
         self._validate(data, CREATE_CONTACT_RULES)
@@ -490,6 +540,7 @@ class MonicaAccount(TenantState):
             contact, default_avatar_color=avatar_color(contact.id), avatar_default_file=default_avatar_file(contact.uuid, now),
         ))
 
+    @undone_on_error
     def update_contact(self, raw_id: Any, data: Mapping[str, Any]) -> Contact:
         """UpdateContact::execute for PUT/PATCH /api/contacts/{id}: the id is validated
         (`required|integer`, no exists rule), then looked up in the account (404).
@@ -497,7 +548,8 @@ class MonicaAccount(TenantState):
         Only the columns sent change, except `description`, which is cleared when absent.
         `is_deceased` is `nullable` but read unconditionally: without it Monica fails
         (PHP warning, 500) after the names and description were saved; with null, the
-        deceased-date service refuses it (422) after the birthdate was saved.
+        deceased-date service refuses it (422) after the birthdate was saved (both
+        undone here unless `monica_partial_writes`).
         """
         data = {"author_id": self.user_id, **data, "contact_id": raw_id}
         self._validate(data, UPDATE_CONTACT_RULES)
@@ -713,8 +765,10 @@ class MonicaAccount(TenantState):
         rows = self.contact_fields_of(self.contact(contact_id))
         return paginate(_list_window(rows), len(rows), request)
 
+    @undone_on_error
     def create_contact_field(self, data: Mapping[str, Any]) -> ContactField:
-        """CreateContactField::execute: the contact (404), not archived, the type (404)."""
+        """CreateContactField::execute: the contact (404), not archived, the type (404),
+        then the row, then its labels (a label Monica cannot read fails after the row)."""
         self._validate(data, (
             ("account_id", "required|integer|exists:accounts"),
             ("contact_id", "required|integer|exists:contacts"),
@@ -735,6 +789,7 @@ class MonicaAccount(TenantState):
             field = self._set_labels(field, data["labels"], now)
         return field
 
+    @undone_on_error
     def update_contact_field(self, raw_id: Any, data: Mapping[str, Any]) -> ContactField:
         """UpdateContactField::execute. The controller adds the URL's id under the body
         (`$request->except([...]) + ['contact_field_id' => $id]`), so a `contact_field_id`
@@ -1213,11 +1268,16 @@ def _contact_field_type_columns(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MonicaWorld:
-    """Monica's single database for one server: the accounts, by token, and the id sequences."""
+    """Monica's single database for one server: the accounts, by token, and the id sequences.
 
-    def __init__(self) -> None:
+    `undo_failed_writes`: whether a service that fails after writing is undone
+    (`undone_on_error`): on a live server unless `monica_partial_writes`.
+    """
+
+    def __init__(self, *, undo_failed_writes: bool) -> None:
         self.ids = IdSequences()
         self.accounts: dict[str, MonicaAccount] = {}
+        self.undo_failed_writes = undo_failed_writes
 
     def add_account(self, token: str, clock: Callable[[], datetime] = utc_now, rng: random.Random | None = None) -> MonicaAccount:
         """A new account and its user; seeding then fills it as Monica's account creation does."""

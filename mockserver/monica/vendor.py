@@ -112,7 +112,7 @@ class Monica(Vendor[MonicaAccount]):
         super().__init__(config, store, seeder)
         options: MonicaOptions = self.options
         self.limiter = FixedWindowLimiter(options.rate_limit, config.rate_limit_window)
-        self.world = MonicaWorld()
+        self.world = MonicaWorld(undo_failed_writes=not options.partial_writes)
         store.register(self.world.ids)
         self.stage(config, seeder)()
         store.register(self.limiter)
@@ -124,7 +124,9 @@ class Monica(Vendor[MonicaAccount]):
         if data is not None:
             tokens += [token for token in data_set_tokens(data) if token not in tokens]
         specs = account_specs(data, tokens[0]) if data is not None else {}
-        world = MonicaWorld()  # Monica's database, built anew: nothing live changes until adopted
+        # Monica's database, built anew: nothing live changes until adopted. A build that
+        # fails is thrown away whole, so its writes need no undoing (nor their snapshots).
+        world = MonicaWorld(undo_failed_writes=False)
         for index, token in enumerate(tokens):
             if data is None and config.seeded:
                 fake, rng = seeder.for_tenant(self.name, index)
@@ -150,6 +152,7 @@ class Monica(Vendor[MonicaAccount]):
             else:
                 current.restore({**account.snapshot(), "world": live})
         self.config, self.options = config, config.vendor(self.name)
+        live.undo_failed_writes = not self.options.partial_writes
         self.limiter.restore(None)
 
     def record_counts(self) -> dict[str, dict[str, int]]:

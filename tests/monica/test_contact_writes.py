@@ -1,6 +1,7 @@
 """Contact writes as Monica 4.1.2's services make them (CreateContact, UpdateContact,
 DestroyContact and the special-date services they call), including what a client meets
-when a step fails half-way, and what a soft-deleted contact leaves readable."""
+when a step fails half-way (Monica's answer; the writes before it undone, or kept as
+Monica keeps them with `monica_partial_writes`), and what a soft-deleted contact leaves readable."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,12 +21,22 @@ def create(client: Any, token: str = "mockserver-token", **fields: Any) -> Any:
     return call(client, "POST", "/api/contacts", {**NO_DATES, **fields}, token=token)
 
 
-@pytest.fixture
-def fresh() -> Any:
+def fresh_app(**options: Any) -> Any:
     """An account without seeded contacts or conversations, on a fixed clock."""
-    app = strict_app(monica_sizes={"contacts": 0, "conversations": 0})
+    app = strict_app(monica_sizes={"contacts": 0, "conversations": 0}, **options)
     account(app).clock = lambda: datetime(2024, 5, 4, 10, 6, 5)
     return app
+
+
+@pytest.fixture
+def fresh() -> Any:
+    return fresh_app()
+
+
+@pytest.fixture
+def partial_writes() -> Any:
+    """As `fresh`, on a server that keeps what a failing service wrote, as Monica does."""
+    return fresh_app(monica_partial_writes=True)
 
 
 # -- create ---------------------------------------------------------------------------------------------
@@ -72,28 +83,56 @@ def test_create_rules_report_every_message_in_the_services_order_and_change_noth
         assert error(call(client, "POST", "/api/contacts", body)) == (422, 32, messages)
 
 
-def test_a_birthdate_the_birthday_service_refuses_leaves_the_contact_it_already_created(fresh):
-    # CreateContact writes the contact, then UpdateBirthdayInformation validates its own
-    # rules: the 422 comes after the row exists (no transaction), before the avatar or email.
+# CreateContact writes the contact, then UpdateBirthdayInformation validates its own rules:
+# Monica's 422 comes after the row exists (no transaction), before the avatar or the email.
+HALF_MADE_BIRTHDATE = {"first_name": "Half", "email": "half@example.com", "is_birthdate_known": True}
+BIRTHDATE_REFUSED = (422, 32, ["The day field is required.", "The month field is required."])
+AGE_REFUSED = (422, 32, ["The age field is required."])
+# UpdateDeceasedInformation saves `is_dead`, then hands a null month to an int parameter.
+HALF_MADE_DEATH = {"first_name": "Gone", "is_deceased": True, "is_deceased_date_known": True, "deceased_date_day": 3}
+DEATH_REFUSED = "App\\Models\\Contact\\Contact::setSpecialDate(): Argument #3 ($month) must be of type int, null given"
+
+
+def test_a_birthdate_the_birthday_service_refuses_is_monicas_422_and_creates_nothing(fresh):
     c = fresh.test_client()
-    r = create(c, first_name="Half", email="half@example.com", is_birthdate_known=True)
-    assert error(r) == (422, 32, ["The day field is required.", "The month field is required."])
-    [half] = account(fresh).contacts.values()
+    with unchanged(fresh):
+        assert error(create(c, **HALF_MADE_BIRTHDATE)) == BIRTHDATE_REFUSED
+        assert error(create(c, first_name="Age", is_birthdate_known=True, birthdate_is_age_based=True)) == AGE_REFUSED
+
+
+def test_with_partial_writes_a_refused_birthdate_leaves_the_contact_monica_already_created(partial_writes):
+    c = partial_writes.test_client()
+    assert error(create(c, **HALF_MADE_BIRTHDATE)) == BIRTHDATE_REFUSED
+    [half] = account(partial_writes).contacts.values()
     data = call(c, "GET", f"/api/contacts/{half.id}?with=contactfields").get_json()["data"]
     assert data["first_name"] == "Half" and data["contactFields"] == []
     assert data["information"]["avatar"] == {"url": "", "source": "default", "default_avatar_color": ""}
-    assert error(create(c, first_name="Age", is_birthdate_known=True, birthdate_is_age_based=True)) == (422, 32, ["The age field is required."])
+    assert error(create(c, first_name="Age", is_birthdate_known=True, birthdate_is_age_based=True)) == AGE_REFUSED
+    assert len(account(partial_writes).contacts) == 2
 
 
-def test_a_known_date_of_death_without_day_or_month_is_a_php_type_error_after_is_dead_was_saved(fresh):
-    c = fresh.test_client()
-    r = create(c, first_name="Gone", is_deceased=True, is_deceased_date_known=True, deceased_date_day=3)
-    assert r.status_code == 500
-    assert r.get_json()["message"].startswith(
-        "App\\Models\\Contact\\Contact::setSpecialDate(): Argument #3 ($month) must be of type int, null given")
-    [gone] = account(fresh).contacts.values()
+def test_a_known_date_of_death_without_day_or_month_is_a_php_type_error_and_creates_nothing(fresh):
+    with unchanged(fresh):
+        r = create(fresh.test_client(), **HALF_MADE_DEATH)
+    assert r.status_code == 500 and r.get_json()["message"].startswith(DEATH_REFUSED)
+
+
+def test_with_partial_writes_a_date_of_death_without_a_month_leaves_a_dead_contact_without_the_date(partial_writes):
+    c = partial_writes.test_client()
+    r = create(c, **HALF_MADE_DEATH)
+    assert r.status_code == 500 and r.get_json()["message"].startswith(DEATH_REFUSED)
+    [gone] = account(partial_writes).contacts.values()
     data = call(c, "GET", f"/api/contacts/{gone.id}").get_json()["data"]
     assert (data["is_dead"], data["complete_name"], data["information"]["dates"]["deceased_date"]["date"]) == (True, "Gone \u26b0", None)
+
+
+def test_a_refused_create_takes_no_id_and_no_uuid_from_the_next_contact():
+    """The id sequence and the seeded uuid generator are put back too: the next contact is
+    the one a server that never saw the refused request makes."""
+    refused, untouched = fresh_app(), fresh_app()
+    assert error(create(refused.test_client(), **HALF_MADE_BIRTHDATE)) == BIRTHDATE_REFUSED
+    made, expected = (create(app.test_client(), first_name="Next").get_json()["data"] for app in (refused, untouched))
+    assert (made["id"], made["uuid"], made["information"]["avatar"]) == (expected["id"], expected["uuid"], expected["information"]["avatar"])
 
 
 @pytest.mark.parametrize("fields, expected", [
@@ -183,22 +222,44 @@ def test_update_changes_the_columns_sent_and_clears_an_absent_description(fresh)
     assert data["information"]["career"]["job"] == "Pilot"
 
 
-def test_update_without_is_deceased_fails_after_saving_names_and_description(fresh):
-    # UpdateContact's rule says `nullable`, but it reads $data['is_deceased'] anyway: a PHP warning, 500.
+# UpdateContact's rule says `nullable`, but it reads $data['is_deceased'] anyway: a PHP
+# warning, 500, after the names and the description were saved.
+WITHOUT_IS_DECEASED = {"first_name": "Anna", "is_birthdate_known": False, "is_deceased_date_known": False}
+UNDEFINED_IS_DECEASED = (500, {"message": 'Undefined array key "is_deceased"'})
+# A null `is_deceased` is refused by UpdateDeceasedInformation, after the birthdate was saved.
+NULL_IS_DECEASED = {"first_name": "Ann", "is_birthdate_known": True, "birthdate_day": 1, "birthdate_month": 2, "birthdate_year": 1990,
+                    "is_deceased": None, "is_deceased_date_known": False}
+IS_DECEASED_REFUSED = (422, 32, ["The is deceased field is required."])
+
+
+def test_update_without_is_deceased_is_monicas_500_and_changes_nothing(fresh):
     c = fresh.test_client()
     created = create(c, first_name="Ann", description="Pilot").get_json()["data"]
-    r = call(c, "PUT", f"/api/contacts/{created['id']}", {"first_name": "Anna", "is_birthdate_known": False, "is_deceased_date_known": False})
-    assert (r.status_code, r.get_json()) == (500, {"message": 'Undefined array key "is_deceased"'})
+    with unchanged(fresh):
+        r = call(c, "PUT", f"/api/contacts/{created['id']}", WITHOUT_IS_DECEASED)
+        assert (r.status_code, r.get_json()) == UNDEFINED_IS_DECEASED
+
+
+def test_with_partial_writes_update_without_is_deceased_keeps_the_names_and_description_it_saved(partial_writes):
+    c = partial_writes.test_client()
+    created = create(c, first_name="Ann", description="Pilot").get_json()["data"]
+    r = call(c, "PUT", f"/api/contacts/{created['id']}", WITHOUT_IS_DECEASED)
+    assert (r.status_code, r.get_json()) == UNDEFINED_IS_DECEASED
     data = call(c, "GET", f"/api/contacts/{created['id']}").get_json()["data"]
     assert (data["first_name"], data["description"]) == ("Anna", None)
 
 
-def test_update_with_a_null_is_deceased_is_refused_by_the_deceased_service_after_the_birthdate_was_saved(fresh):
+def test_update_with_a_null_is_deceased_is_refused_by_the_deceased_service_and_changes_nothing(fresh):
     c = fresh.test_client()
     created = create(c, first_name="Ann").get_json()["data"]
-    body = {"first_name": "Ann", "is_birthdate_known": True, "birthdate_day": 1, "birthdate_month": 2, "birthdate_year": 1990,
-            "is_deceased": None, "is_deceased_date_known": False}
-    assert error(call(c, "PUT", f"/api/contacts/{created['id']}", body)) == (422, 32, ["The is deceased field is required."])
+    with unchanged(fresh):
+        assert error(call(c, "PUT", f"/api/contacts/{created['id']}", NULL_IS_DECEASED)) == IS_DECEASED_REFUSED
+
+
+def test_with_partial_writes_update_with_a_null_is_deceased_keeps_the_birthdate_it_saved(partial_writes):
+    c = partial_writes.test_client()
+    created = create(c, first_name="Ann").get_json()["data"]
+    assert error(call(c, "PUT", f"/api/contacts/{created['id']}", NULL_IS_DECEASED)) == IS_DECEASED_REFUSED
     shown = call(c, "GET", f"/api/contacts/{created['id']}").get_json()["data"]["information"]["dates"]["birthdate"]["date"]
     assert shown == "1990-02-01T00:00:00Z"
 

@@ -5,7 +5,7 @@ import pytest
 
 from mockserver.monica.models import DEFAULT_CONTACT_FIELD_TYPES
 
-from .conftest import NOT_FOUND, account, call, error, seeded, unchanged
+from .conftest import BASE, NOT_FOUND, account, backend, call, error, seeded, unchanged
 
 # -- contacts ------------------------------------------------------------------------------
 
@@ -128,6 +128,12 @@ def test_setup_contacts_are_made_by_the_same_service_as_post_api_contacts(client
         acc.create_contact("  ")
     with unchanged(app), pytest.raises(ValueError, match="no gender of type 'N'"):
         acc.create_contact("Ann", gender_type="N")
+
+
+def test_a_contact_with_conversations_on_a_channel_that_does_not_exist_is_a_value_error_that_makes_nothing(app):
+    handle = backend(app).handle(lambda: BASE)
+    with unchanged(app), pytest.raises(ValueError, match="The selected contact field type id is invalid."):
+        handle.create_contact_with_conversations("Ann", conversations=2, contact_field_type_id=99999)
 
 
 def test_control_api_takes_the_new_setup_fields(client):
