@@ -8,7 +8,7 @@ type says which keywords are its own (`KEYWORDS`), so the core needs no list of 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, Mapping, TypeVar
 
 from .errors import OptionError
@@ -70,7 +70,8 @@ class VendorOptions:
         return cls(**{cls.KEYWORDS[key]: value for key, value in values.items()})
 
 
-CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses")
+CORE_KEYWORDS = ("seed", "max_body_bytes", "rate_limit_window", "strict_responses", "journal_size", "control_api")
+DEFAULT_JOURNAL_SIZE = 1_000
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,19 @@ class Config:
     rate_limit_window: float = 60.0  # seconds; both vendors use one minute
     # Validate every response the fake sends against its declared schema (tests turn this on).
     strict_responses: bool = False
+    # Entries the request journal keeps, the oldest dropped first; 0 records nothing.
+    journal_size: int = DEFAULT_JOURNAL_SIZE
+    # The routes under /__mockserver; off, they answer as any unknown path does.
+    control_api: bool = True
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> its options object
 
     def __post_init__(self) -> None:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise OptionError(f"seed must be an integer, not {self.seed!r}")
         positive_int("max_body_bytes", self.max_body_bytes)
+        positive_int("journal_size", self.journal_size, minimum=0)
+        if not isinstance(self.control_api, bool):
+            raise OptionError(f"control_api must be True or False, not {self.control_api!r}")
         window = self.rate_limit_window
         if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:
             raise OptionError(f"rate_limit_window must be a positive number of seconds, not {window!r}")
@@ -112,4 +120,4 @@ class Config:
         missing = {name: kind() for name, kind in vendor_options.items() if name not in self.vendors}
         if not missing:
             return self
-        return Config(self.seed, self.max_body_bytes, self.rate_limit_window, self.strict_responses, {**self.vendors, **missing})
+        return replace(self, vendors={**self.vendors, **missing})

@@ -13,20 +13,28 @@ finish() adds the surface's headers, and in strict mode checks the answer agains
 what the operation (or the surface, for answers before routing) declares for its
 status: an undeclared status or a body that breaks its schema is a bug of ours.
 Errors are raised (errors.ApiError) and rendered by the surface, never returned.
+
+Two things happen to every request, whatever answers it: fault rules (faults.py) are
+looked up first, before the surface screens it, so a delay or a fault holds no lock
+and costs no rate-limit hit; and finish() (or the crash handler) records the request
+and its answer in the journal (journal.py).
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import validation
 from .errors import ApiError, RequestTooLarge, ResponseSchemaError
+from .faults import NO_ANSWER, NO_ANSWER_STATUS, TRANSPORT_FAULT
 from .operations import Answer, Operation, flask_rule
-from .surface import Call, Reply, Surface, Unrouted
+from .surface import Call, Reply, Surface, Unrouted, Vendor
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -58,7 +66,7 @@ def declared(surface: Surface, operation: Operation | None, status: int) -> Answ
 def check(surface: Surface, operation: Operation | None, reply: Reply) -> None:
     """Strict mode: the reply must be an answer its operation (or surface) declares."""
     where = operation.id if operation is not None else f"{surface.name} (before routing)"
-    answer = declared(surface, operation, reply.status)
+    answer = surface.fault_answer if reply.reason == "fault" else declared(surface, operation, reply.status)
     if answer is None:
         raise ResponseSchemaError(f"{where} answered {reply.status}, a status it does not declare")
     if reply.html is not None:
@@ -145,7 +153,31 @@ class Pipeline:
         surface.decorate(call, reply)
         if self.state.config.strict_responses:
             check(surface, operation, reply)
+        self.record(surface, operation, reply)
         return to_response(reply)
+
+    def record(self, surface: Surface, operation: Operation | None, reply: Reply) -> None:
+        """The request and its answer into the journal (not the control API's own)."""
+        journal = self.state.journal
+        if not journal.enabled or (not surface.recorded and surface.owns(request.path)):
+            return
+        rule = g.get("mockserver_fault")
+        answered = request.environ.get(TRANSPORT_FAULT) not in NO_ANSWER
+        journal.record(
+            time=time.time(),
+            method=request.method,
+            path=request.path,
+            query_string=request.query_string.decode("utf-8", "replace"),
+            headers=Headers(request.headers),
+            body=_recorded_body(request),
+            vendor=surface.name if isinstance(surface, Vendor) else None,
+            tenant=surface.credential(request),
+            operation=operation.id if operation is not None else None,
+            status=reply.status if answered else None,
+            response_json=reply.payload if answered else None,
+            reason="fault" if rule is not None and rule.replaces_answer else reply.reason,
+            fault=rule.id if rule is not None else None,
+        )
 
     # -- answers before (or instead of) an operation -------------------------------------
     def _operation(self) -> Operation | None:
@@ -154,11 +186,35 @@ class Pipeline:
 
     def _screen(self) -> Response | None:
         surface = self.state.surface_for(request.path)
+        if self.state.faults and isinstance(surface, Vendor):
+            faulted = self._fault(surface)
+            if faulted is not None:
+                return faulted
         try:
             surface.screen(request)
         except ApiError as error:
             return self.finish(surface, self._operation(), None, surface.render(error, request))
         return None
+
+    def _fault(self, surface: Vendor[Any]) -> Response | None:
+        """Apply the fault rule matching this request, if any: wait (holding no lock),
+        then answer for it, or mark the transport fault and let the request go on."""
+        operation = self._operation()
+        firing = self.state.faults.take(request.method, request.path, operation.id if operation is not None else None,
+                                        surface.name, surface.credential(request))
+        if firing is None:
+            return None
+        rule = g.mockserver_fault = firing.rule
+        if firing.delay:
+            time.sleep(firing.delay)
+        if rule.error is not None:
+            request.environ[TRANSPORT_FAULT] = rule.error
+        if rule.status is None and rule.error not in NO_ANSWER:
+            return None  # a delay only, or malformed_body of the real answer: the request goes on
+        # A dropped connection still gets an ordinary answer, for a front end that cannot drop it.
+        reply = surface.fault_reply(rule.status or NO_ANSWER_STATUS, request)
+        reply.reason = "fault"
+        return self.finish(surface, operation, None, reply)
 
     def _http_error(self, exc: HTTPException) -> Response:
         surface = self.state.surface_for(request.path)
@@ -178,4 +234,14 @@ class Pipeline:
             raise exc
         log.exception("mockserver: unhandled error on %s %s", request.method, request.path)
         surface = self.state.surface_for(request.path)
-        return to_response(surface.render_crash(exc, request))
+        reply = surface.render_crash(exc, request)
+        self.record(surface, self._operation(), reply)
+        return to_response(reply)
+
+
+def _recorded_body(req: "Request") -> bytes:
+    """The body as the journal keeps it; empty when it was over the limit (never read)."""
+    try:
+        return req.get_data(cache=True)
+    except RequestEntityTooLarge:
+        return b""

@@ -25,6 +25,8 @@ class CoreKeywords(TypedDict, total=False):
     max_body_bytes: int
     rate_limit_window: float
     strict_responses: bool
+    journal_size: int
+    control_api: bool
 
 
 class ServerOptions(CoreKeywords, VitallyKeywords, MonicaKeywords, total=False):

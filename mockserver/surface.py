@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
-from .errors import ApiError
+from .errors import ApiError, FaultStatus
 from .operations import Answer, Operation, OperationTable
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 TenantT = TypeVar("TenantT")
 WsgiApp = Callable[..., Any]
 BaseUrl = Callable[[], str]  # the server's root URL, e.g. "http://127.0.0.1:5000", read when used
+# Retry-After of a fault rule's 429, in seconds: a client that honours it retries at once.
+FAULT_RETRY_AFTER = 1
 
 
 @dataclass
@@ -80,6 +82,10 @@ class Surface(ABC):
     unrouted: ClassVar[Mapping[int, Answer]] = {}
     # Laravel matches `/x/` as `/x`; Hapi does not.
     strict_slashes: ClassVar[bool] = True
+    # Whether the journal records requests under this prefix (the control API's own are not).
+    recorded: ClassVar[bool] = True
+    # The answer a fault rule's status gets, whatever the status (checked in strict mode).
+    fault_answer: ClassVar[Answer] = Answer(0, ("error",), "A fault rule's answer")
 
     def operations(self) -> list[Operation]:
         return list(self.table)
@@ -125,6 +131,11 @@ class Surface(ABC):
         """A bug of the fake: a 500 in this surface's format, never a traceback."""
         return self.render(ApiError(str(error) or error.__class__.__name__), request)
 
+    def fault_reply(self, status: int, request: "Request") -> Reply:
+        """A fault rule's `status` as this surface would answer it: its own error body,
+        and for a 429 its rate-limit headers and `Retry-After`."""
+        return self.render(FaultStatus(status), request)
+
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:
         """Headers every answer of a counted call carries (rate limits)."""
 
@@ -161,6 +172,11 @@ class Vendor(Surface, Generic[TenantT]):
     @abstractmethod
     def handle(self, base_url: BaseUrl, credential: str | None = None) -> Any:
         """What a test needs of one tenant: where, how to authenticate, its data."""
+
+    def record_counts(self) -> dict[str, dict[str, int]]:
+        """How many records of each kind each tenant holds, by credential (read under
+        the store lock), for the control API's page."""
+        return {}
 
     def describe(self, root: str) -> list[str]:
         """Lines of `serve`'s banner: base URL and credentials of each tenant."""

@@ -9,19 +9,20 @@ page) -> throttle:api (429) -> ApiController's middleware (sort 39, limit 30,
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 from urllib.parse import parse_qs
 
 from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
 from ..ratelimit import FixedWindowLimiter, RateDecision
-from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
+from ..surface import FAULT_RETRY_AFTER, BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
 from .control import TABLE as CONTROL_TABLE
-from .errors import LARAVEL_VERBS, STATUS_TEXTS, MonicaError, Unauthenticated, error_body
+from .errors import LARAVEL_VERBS, STATUS_TEXTS, MonicaError, NotFound, Unauthenticated, error_body
 from .handle import MonicaHandle
 from .laravel import PhpError, expects_json
 from .models import MonicaAccount, MonicaWorld
-from .operations import PREFIX, RATE_HEADERS, TABLE, framework
+from .operations import LARAVEL, PREFIX, RATE_HEADERS, TABLE, framework
 from .options import MonicaOptions
 from .request import api_controller_middleware, bearer_token, laravel_path
 from .seed import seed_account
@@ -96,6 +97,7 @@ class Monica(Vendor[MonicaAccount]):
     rate_headers = RATE_HEADERS
     uncounted = frozenset({302, 401, 413})  # 413: ValidatePostSize runs before routing
     strict_slashes = False  # Laravel matches `/x/` as `/x`
+    fault_answer = Answer(0, ("error", *LARAVEL), "A fault rule's answer: Monica's or Laravel's error body", html=True)
     unrouted = {
         200: Answer(200, (), "OPTIONS on a known URI: the router's empty answer", headers=("Allow",)),
         400: framework(400, "Input the HTTP layer refused"),
@@ -132,6 +134,10 @@ class Monica(Vendor[MonicaAccount]):
         account = self.account(credential)
         return MonicaHandle(base_url, account.token, account, self.store)
 
+    def record_counts(self) -> dict[str, dict[str, int]]:
+        kinds = ("contacts", "contact_fields", "contact_field_types", "conversations", "messages")
+        return {token: {kind: len(getattr(account, kind)) for kind in kinds} for token, account in self.world.accounts.items()}
+
     def describe(self, root: str) -> list[str]:
         return [f"monica   base URL {root}{self.prefix}  token {token} (Authorization: Bearer)" for token in self.credentials]
 
@@ -166,6 +172,28 @@ class Monica(Vendor[MonicaAccount]):
 
     def prepare(self, call: Call[Any]) -> None:
         api_controller_middleware(call)
+
+    def fault_reply(self, status: int, request: "Request") -> Reply:
+        error: ApiError
+        if status == 429:  # as throttle:api answers, the window all but used up
+            now = int(self.limiter.clock())
+            error = MonicaError(429, 34, headers={
+                "X-RateLimit-Limit": str(self.limiter.limit), "X-RateLimit-Remaining": "0",
+                "Retry-After": str(FAULT_RETRY_AFTER), "X-RateLimit-Reset": str(now + FAULT_RETRY_AFTER)})
+        elif status == 401:
+            error = Unauthenticated()
+        elif status == 404:
+            error = NotFound()
+        elif status == 413:
+            error = RequestTooLarge()
+        else:
+            # Laravel's Handler answers an HttpException with its message (maintenance
+            # mode's 503 says "Service Unavailable"): here, Symfony's text for the status.
+            message = STATUS_TEXTS.get(status) or HTTPStatus(status).phrase
+            return framework_error(request, status, message, "fault")
+        reply = self.render(error, request)
+        reply.reason = "fault"
+        return reply
 
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:
         decision: RateDecision | None = call.cache.get("rate") if call is not None else None
