@@ -178,6 +178,7 @@ class Journal(Sequence[Entry]):
     _entries: deque[Entry] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     _next_id: int = field(init=False, repr=False, default=1)
+    _generation: int = field(init=False, repr=False, default=0)
     # Counted over every entry since the last clear, dropped ones included.
     _client_bugs: int = field(init=False, repr=False, default=0)
 
@@ -188,8 +189,16 @@ class Journal(Sequence[Entry]):
     def enabled(self) -> bool:
         return self.capacity > 0
 
-    def record(self, **fields: Any) -> Entry:
+    @property
+    def generation(self) -> int:
+        """Changes at every clear: a request that began before a reset is not recorded
+        after it (a delayed request of one test must not show up in the next one's)."""
+        return self._generation
+
+    def record(self, generation: int | None = None, **fields: Any) -> Entry | None:
         with self._lock:
+            if generation is not None and generation != self._generation:
+                return None
             entry = Entry(id=self._next_id, **fields)
             self._next_id += 1
             self._entries.append(entry)
@@ -248,6 +257,7 @@ class Journal(Sequence[Entry]):
             self._entries.clear()
             self._next_id = 1
             self._client_bugs = 0
+            self._generation += 1
 
     # -- assertions ------------------------------------------------------------------
     def assert_called(self, method: str, path: str, *, times: int | None = None, json: Any = None,
@@ -261,8 +271,12 @@ class Journal(Sequence[Entry]):
         matched = [entry for entry in seen if not expectation.differences(entry)]
         if (times is None and matched) or len(matched) == times:
             return matched
-        wanted = "at least once" if times is None else "never" if times == 0 else "once" if times == 1 else f"{times} times"
-        lines = [f"expected {expectation.describe()} to be called {wanted}, but it was called {_times(len(matched))}."]
+        got = "not called" if not matched else f"called {_times(len(matched))}"
+        if times == 0:
+            lines = [f"expected {expectation.describe()} not to be called, but it was {got}."]
+        else:
+            wanted = "at least once" if times is None else _times(times)
+            lines = [f"expected {expectation.describe()} to be called {wanted}, but it was {got}."]
         if matched:
             lines.append("Matching requests:")
             lines += [f"  {entry.line()}" for entry in matched]

@@ -164,6 +164,7 @@ class Pipeline:
         rule = g.get("mockserver_fault")
         answered = request.environ.get(TRANSPORT_FAULT) not in NO_ANSWER
         journal.record(
+            generation=g.get("mockserver_generation"),
             time=time.time(),
             method=request.method,
             path=request.path,
@@ -185,6 +186,7 @@ class Pipeline:
         return self.state.operations.get(rule.endpoint) if rule is not None else None
 
     def _screen(self) -> Response | None:
+        g.mockserver_generation = self.state.journal.generation  # which journal this request belongs to
         surface = self.state.surface_for(request.path)
         if self.state.faults and isinstance(surface, Vendor):
             faulted = self._fault(surface)

@@ -344,3 +344,16 @@ def test_httpx_sees_a_reset_connection_as_a_transport_error(mockserver):
     mockserver.fault("GET", "/api/contacts", error="connection_reset", times=None)
     with httpx.Client(base_url=m.base_url, headers=m.headers, timeout=10) as client, pytest.raises(httpx.TransportError):
         client.get("/contacts")
+
+
+def test_a_request_in_flight_across_a_reset_is_not_recorded_after_it():
+    with MockServer(strict_responses=True) as server:
+        vitally = server.vitally
+        rule = server.fault("GET", "/resources/admins", delay=1.0)
+        thread = threading.Thread(target=requests.get, args=(f"{vitally.base_url}/admins",), kwargs={"auth": vitally.auth, "timeout": 30})
+        thread.start()
+        while rule.fired == 0:  # in its delay
+            time.sleep(0.01)
+        server.reset()  # the next test starts here
+        thread.join(timeout=30)
+        assert len(server.journal) == 0
