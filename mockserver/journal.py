@@ -21,6 +21,8 @@ from functools import cached_property
 from typing import Any, Iterator, Mapping, overload
 from urllib.parse import parse_qs
 
+from werkzeug.datastructures import EnvironHeaders, Headers
+
 from .matching import RequestPattern
 from .operations import Operation
 
@@ -29,25 +31,31 @@ CLIENT_BUGS = ("unknown_route", "method_not_allowed", "validation")
 NEAR_MISSES = 5  # how many of the closest requests an AssertionError lists
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Entry:
     """One request and its answer. `status` and `response_json` are None when no HTTP
-    answer was sent (a `connection_reset` or `empty_response` fault)."""
+    answer was sent (a `connection_reset` or `empty_response` fault). Bodies are kept
+    as bytes and parsed when read."""
 
     id: int  # 1, 2, ... since the last reset
     time: float  # unix time the answer was ready
     method: str
     path: str
     query_string: str
-    headers: Mapping[str, str]  # case-insensitive (werkzeug Headers)
+    environ_headers: Mapping[str, str]  # the request's HTTP_* and CONTENT_* WSGI keys; see `headers`
     body: bytes
     vendor: str | None  # None for a path no vendor owns
     tenant: str | None  # the API key or token the request carried, valid or not
     operation: str | None  # None when no route matched
     status: int | None
-    response_json: Any
+    response_body: bytes  # the JSON answered, as sent; empty for an empty or HTML body
     reason: str | None  # why it was rejected (errors.REASONS), None for an ordinary answer
     fault: int | None = None  # the id of the fault rule that applied, if one did
+
+    @cached_property
+    def headers(self) -> Headers:
+        """The request's headers, case-insensitive."""
+        return Headers(EnvironHeaders(dict(self.environ_headers)))
 
     @cached_property
     def query(self) -> dict[str, list[str]]:
@@ -56,12 +64,12 @@ class Entry:
     @cached_property
     def json(self) -> Any:
         """The body parsed as JSON, or None when it is empty or not JSON."""
-        if not self.body.strip():
-            return None
-        try:
-            return jsonlib.loads(self.body)
-        except (ValueError, RecursionError):
-            return None
+        return _parsed(self.body)
+
+    @cached_property
+    def response_json(self) -> Any:
+        """The JSON answered, or None (an empty or HTML body, or no answer at all)."""
+        return _parsed(self.response_body)
 
     @property
     def text(self) -> str:
@@ -85,6 +93,15 @@ class Entry:
         answer = "no answer" if self.status is None else str(self.status)
         why = f" ({self.reason})" if self.reason else ""
         return f"#{self.id} {self.method} {target} -> {answer}{why}"
+
+
+def _parsed(body: bytes) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return jsonlib.loads(body)
+    except (ValueError, RecursionError):
+        return None
 
 
 # -- matching bodies and query strings -----------------------------------------------------------
@@ -242,8 +259,8 @@ class Journal(Sequence[Entry]):
         """The entries that match every criterion given, newest last. `path` is a
         template with `{name}` placeholders or an operation id."""
         pattern = self.pattern(method, path, vendor, tenant)
-        if operation is not None:
-            self.pattern(None, operation)  # a ValueError for an unknown id
+        if operation is not None and operation not in self.operations:
+            raise ValueError(f"{operation!r} is not a known operation id")
         return [
             entry for entry in self.entries()
             if pattern.matches(entry.method, entry.path, entry.operation, entry.vendor, entry.tenant)

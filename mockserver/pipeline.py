@@ -26,13 +26,12 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from flask import Flask, Response, current_app, g, request
-from werkzeug.datastructures import Headers
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import validation
 from .errors import ApiError, RequestTooLarge, ResponseSchemaError
-from .faults import NO_ANSWER, NO_ANSWER_STATUS, TRANSPORT_FAULT
+from .faults import NO_ANSWER, NO_ANSWER_STATUS, TRANSPORT_FAULT, FaultRule
 from .operations import Answer, Operation, flask_rule
 from .surface import Call, Reply, Surface, Unrouted, Vendor
 
@@ -42,6 +41,10 @@ if TYPE_CHECKING:
     from .app import MockState
 
 log = logging.getLogger("mockserver")
+
+# Per-request notes of the pipeline, in the WSGI environ (a plain dict: cheap to reach).
+GENERATION = "mockserver.journal_generation"  # the journal the request belongs to
+FAULT_RULE = "mockserver.fault_rule"  # the fault rule that applied to it
 
 
 def read_body(req: "Request") -> bytes:
@@ -153,29 +156,41 @@ class Pipeline:
         surface.decorate(call, reply)
         if self.state.config.strict_responses:
             check(surface, operation, reply)
-        self.record(surface, operation, reply)
-        return to_response(reply)
+        response = to_response(reply)
+        self.record(surface, operation, call, reply, response)
+        return response
 
-    def record(self, surface: Surface, operation: Operation | None, reply: Reply) -> None:
-        """The request and its answer into the journal (not the control API's own)."""
+    def record(self, surface: Surface, operation: Operation | None, call: Call[Any] | None, reply: Reply, response: Response) -> None:
+        """The request and its answer into the journal (not the control API's own).
+
+        On every request: the values are taken as they are (the raw query string, the
+        WSGI header keys, the bytes answered), and parsed only when someone reads them.
+        Bytes, not the payload's objects: a thousand kept answers would otherwise be
+        thousands of containers for the garbage collector to walk, request after request."""
         journal = self.state.journal
-        if not journal.enabled or (not surface.recorded and surface.owns(request.path)):
+        if not journal.enabled:
             return
-        rule = g.get("mockserver_fault")
-        answered = request.environ.get(TRANSPORT_FAULT) not in NO_ANSWER
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]  # one lookup, not one per attribute
+        environ = req.environ
+        path = req.path
+        if not surface.recorded and surface.owns(path):
+            return
+        rule: FaultRule | None = environ.get(FAULT_RULE)
+        answered = environ.get(TRANSPORT_FAULT) not in NO_ANSWER
+        query = environ.get("QUERY_STRING", "")
         journal.record(
-            generation=g.get("mockserver_generation"),
+            environ.get(GENERATION),
             time=time.time(),
-            method=request.method,
-            path=request.path,
-            query_string=request.query_string.decode("utf-8", "replace"),
-            headers=Headers(request.headers),
-            body=_recorded_body(request),
+            method=req.method,
+            path=path,
+            query_string=query if query.isascii() else query.encode("latin-1").decode("utf-8", "replace"),
+            environ_headers={key: value for key, value in environ.items() if key.startswith(("HTTP_", "CONTENT_"))},
+            body=_recorded_body(req),
             vendor=surface.name if isinstance(surface, Vendor) else None,
-            tenant=surface.credential(request),
+            tenant=call.credential if call is not None else surface.credential(req),
             operation=operation.id if operation is not None else None,
             status=reply.status if answered else None,
-            response_json=reply.payload if answered else None,
+            response_body=response.get_data() if answered and reply.has_json else b"",
             reason="fault" if rule is not None and rule.replaces_answer else reply.reason,
             fault=rule.id if rule is not None else None,
         )
@@ -186,7 +201,7 @@ class Pipeline:
         return self.state.operations.get(rule.endpoint) if rule is not None else None
 
     def _screen(self) -> Response | None:
-        g.mockserver_generation = self.state.journal.generation  # which journal this request belongs to
+        request.environ[GENERATION] = self.state.journal.generation
         surface = self.state.surface_for(request.path)
         if self.state.faults and isinstance(surface, Vendor):
             faulted = self._fault(surface)
@@ -206,7 +221,7 @@ class Pipeline:
                                         surface.name, surface.credential(request))
         if firing is None:
             return None
-        rule = g.mockserver_fault = firing.rule
+        rule = request.environ[FAULT_RULE] = firing.rule
         if firing.delay:
             time.sleep(firing.delay)
         if rule.error is not None:
@@ -237,8 +252,9 @@ class Pipeline:
         log.exception("mockserver: unhandled error on %s %s", request.method, request.path)
         surface = self.state.surface_for(request.path)
         reply = surface.render_crash(exc, request)
-        self.record(surface, self._operation(), reply)
-        return to_response(reply)
+        response = to_response(reply)
+        self.record(surface, self._operation(), None, reply, response)
+        return response
 
 
 def _recorded_body(req: "Request") -> bytes:

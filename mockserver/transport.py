@@ -79,14 +79,15 @@ class TransportFaults:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         held: list[Any] = []
 
-        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if TRANSPORT_FAULT not in environ:  # the pipeline marks a fault before it answers
+                return start_response(status, headers, exc_info)
             held[:] = [status, headers, exc_info]
             return lambda data: None  # the fake's app never writes through it
 
         body = self.app(environ, hold)
         kind = environ.get(TRANSPORT_FAULT)
-        if kind is None:
-            start_response(*held)
+        if kind is None or not held:
             return body  # type: ignore[no-any-return]
         try:
             data = b"".join(body)
