@@ -259,6 +259,9 @@ class Pipeline:
 
 def _recorded_body(req: "Request") -> bytes:
     """The body as the journal keeps it; empty when it was over the limit (never read)."""
+    environ = req.environ
+    if environ.get("CONTENT_LENGTH", "0") in ("", "0") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return b""  # no body: not worth werkzeug building a stream to find out
     try:
         return req.get_data(cache=True)
     except RequestEntityTooLarge:
