@@ -91,12 +91,14 @@ class FaultRule:
         return f"<FaultRule #{self.id} {self.method} {self.path} {what}>"
 
 
-@dataclass(frozen=True)
 class Firing:
     """A rule applying to one request, with the delay drawn for it."""
 
-    rule: FaultRule
-    delay: float
+    __slots__ = ("rule", "delay")
+
+    def __init__(self, rule: FaultRule, delay: float) -> None:
+        self.rule = rule
+        self.delay = delay
 
 
 def _delay(value: Any) -> tuple[float, float] | None:

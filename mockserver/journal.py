@@ -11,12 +11,11 @@ JSON are parsed only when someone reads them.
 """
 from __future__ import annotations
 
-import difflib
 import json as jsonlib
 import threading
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator, Mapping, overload
 from urllib.parse import parse_qs
@@ -154,13 +153,13 @@ def query_difference(expected: Mapping[str, Any], actual: Mapping[str, list[str]
     return None
 
 
-@dataclass(frozen=True)
 class Expectation:
     """What assert_called looks for: a request pattern plus a body and query subset."""
 
-    pattern: RequestPattern
-    json: Any = None
-    query: Mapping[str, Any] | None = None
+    def __init__(self, pattern: RequestPattern, json: Any = None, query: Mapping[str, Any] | None = None) -> None:
+        self.pattern = pattern
+        self.json = json
+        self.query = query
 
     def differences(self, entry: Entry) -> list[str]:
         out = self.pattern.differences(entry.method, entry.path, entry.operation, entry.vendor, entry.tenant)
@@ -186,21 +185,17 @@ class Expectation:
 # -- the journal -------------------------------------------------------------------------------
 
 
-@dataclass
 class Journal(Sequence[Entry]):
     """The latest `capacity` entries, newest last; thread-safe. Capacity 0 records nothing."""
 
-    capacity: int
-    operations: Mapping[str, Operation]  # every operation by id, to check ids in patterns
-    _entries: deque[Entry] = field(init=False, repr=False)
-    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
-    _next_id: int = field(init=False, repr=False, default=1)
-    _generation: int = field(init=False, repr=False, default=0)
-    # Counted over every entry since the last clear, dropped ones included.
-    _client_bugs: int = field(init=False, repr=False, default=0)
-
-    def __post_init__(self) -> None:
-        self._entries = deque(maxlen=self.capacity)
+    def __init__(self, capacity: int, operations: Mapping[str, Operation]) -> None:
+        self.capacity = capacity
+        self.operations = operations  # every operation by id, to check ids in patterns
+        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._lock = threading.Lock()
+        self._next_id = 1
+        self._generation = 0
+        self._client_bugs = 0  # counted over every entry since the last clear, dropped ones included
 
     @property
     def enabled(self) -> bool:
@@ -310,6 +305,8 @@ class Journal(Sequence[Entry]):
     def _near_misses(self, expectation: Expectation, seen: list[Entry]) -> list[str]:
         if not seen:
             return ["The fake received no requests."]
+        import difflib  # only for a failing assertion: not on every import of the fake
+
         wanted = expectation.pattern.path or ""
 
         def closeness(entry: Entry) -> tuple[int, float, int]:
