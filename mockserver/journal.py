@@ -74,10 +74,6 @@ class Entry:
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
-    @property
-    def rejected(self) -> bool:
-        return self.reason is not None
-
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "time": self.time, "method": self.method, "path": self.path, "query": self.query,
@@ -246,14 +242,14 @@ class Journal(Sequence[Entry]):
         with self._lock:
             return self._next_id - 1 - len(self._entries)
 
-    def pattern(self, method: str | None, path: str | None, vendor: str | None = None, tenant: str | None = None) -> RequestPattern:
+    def _pattern(self, method: str | None, path: str | None, vendor: str | None = None, tenant: str | None = None) -> RequestPattern:
         return RequestPattern.build(method, path, self.operations, vendor=vendor, tenant=tenant)
 
     def filter(self, method: str | None = None, path: str | None = None, vendor: str | None = None, status: int | None = None,
                operation: str | None = None, tenant: str | None = None, reason: str | None = None) -> list[Entry]:
         """The entries that match every criterion given, newest last. `path` is a
         template with `{name}` placeholders or an operation id."""
-        pattern = self.pattern(method, path, vendor, tenant)
+        pattern = self._pattern(method, path, vendor, tenant)
         if operation is not None and operation not in self.operations:
             raise ValueError(f"{operation!r} is not a known operation id")
         return [
@@ -278,7 +274,7 @@ class Journal(Sequence[Entry]):
         there is none (or not exactly `times`)."""
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 0):
             raise ValueError(f"times must be a whole number of calls, not {times!r}")
-        expectation = Expectation(self.pattern(method, path, vendor, tenant), json, query)
+        expectation = Expectation(self._pattern(method, path, vendor, tenant), json, query)
         seen = self.entries()
         matched = [entry for entry in seen if not expectation.differences(entry)]
         if (times is None and matched) or len(matched) == times:

@@ -133,7 +133,8 @@ class Surface(ABC):
 
     def fault_reply(self, status: int, request: "Request") -> Reply:
         """A fault rule's `status` as this surface would answer it: its own error body,
-        and for a 429 its rate-limit headers and `Retry-After`."""
+        and for a 429 its rate-limit headers and `Retry-After` (the pipeline marks the
+        reply as a fault)."""
         return self.render(FaultStatus(status), request)
 
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:

@@ -189,11 +189,8 @@ class Monica(Vendor[MonicaAccount]):
         else:
             # Laravel's Handler answers an HttpException with its message (maintenance
             # mode's 503 says "Service Unavailable"): here, Symfony's text for the status.
-            message = STATUS_TEXTS.get(status) or HTTPStatus(status).phrase
-            return framework_error(request, status, message, "fault")
-        reply = self.render(error, request)
-        reply.reason = "fault"
-        return reply
+            return framework_error(request, status, STATUS_TEXTS.get(status) or HTTPStatus(status).phrase)
+        return self.render(error, request)
 
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:
         decision: RateDecision | None = call.cache.get("rate") if call is not None else None

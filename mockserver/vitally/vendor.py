@@ -135,7 +135,7 @@ class Vitally(Vendor[VitallyWorkspace]):
         if status == 429:  # as the rate limiter answers, the window all but used up
             limit = self.limiter.limit
             headers = {**self._rate_headers(limit, 0, FAULT_RETRY_AFTER), "Retry-After": str(FAULT_RETRY_AFTER)}
-            return Reply(429, error_body(429, f"Rate limit exceeded: {limit} requests per minute"), headers, reason="fault")
+            return Reply(429, error_body(429, f"Rate limit exceeded: {limit} requests per minute"), headers)
         return super().fault_reply(status, request)
 
     def render(self, error: ApiError, request: "Request") -> Reply:
