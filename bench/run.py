@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .figures import Figure, Skipped
 
-SECTIONS = ("boot", "reset", "in-process", "loopback", "scale")
+SECTIONS = ("boot", "reset", "in-process", "journal", "loopback", "scale")
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,10 @@ def run(plan: Plan, sections: Sequence[str], use_wrk: bool | None) -> list[Figur
         from .inproc import measure_requests
 
         results += measure_requests(plan.runs, plan.requests_per_run)
+    if "journal" in sections:
+        from . import journal
+
+        results += journal.measure(plan.runs, plan.requests_per_run)
     if "loopback" in sections:
         from . import loopback
 

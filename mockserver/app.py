@@ -16,6 +16,8 @@ from flask import Flask
 from .config import Config
 from .control import ControlSurface
 from .datasets import load_files
+from .faults import Faults
+from .journal import Journal
 from .operations import Operation
 from .pipeline import Pipeline
 from .registry import VENDORS, vendor_options
@@ -39,6 +41,8 @@ class MockState:
     vendors: dict[str, Vendor[Any]] = field(default_factory=dict)
     surfaces: list[Surface] = field(default_factory=list)
     operations: dict[str, Operation] = field(default_factory=dict)  # by id, every surface's
+    journal: Journal = field(init=False)
+    faults: Faults = field(init=False)
 
     def surface_for(self, path: str) -> Surface:
         """The surface owning a path: a vendor by its prefix, else the control API."""
@@ -102,9 +106,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None, **options: "Unp
     app.extensions["mockserver"] = state
     for kind in VENDORS:
         state.vendors[kind.name] = kind(checked, state.store, state.seeder)
-    state.surfaces = [*state.vendors.values(), ControlSurface(state)]
+    state.surfaces = [*state.vendors.values(), ControlSurface(state, enabled=checked.control_api)]
     for surface in state.surfaces:
         state.operations.update((operation.id, operation) for operation in surface.operations())
+    state.journal = Journal(checked.journal_size, state.operations)
+    state.faults = Faults(state.operations, {vendor.name: vendor.prefix for vendor in state.vendors.values()})
+    state.store.register(state.journal)  # reset empties both
+    state.store.register(state.faults)
     Pipeline(state).install(app)
     state.store.seal()
     if checked.fixtures:

@@ -3,9 +3,11 @@ prints a vendor's OpenAPI document; `contract` checks a vendor against the fake'
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import signal
+import socket
 import sys
 from typing import Any, Callable, Sequence
 
@@ -80,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--empty", action="store_true", help="tenants with no records (Monica keeps a new account's contact field types and me contact)")
     serve.add_argument("--server", choices=SERVERS, default="waitress", help="WSGI server (default waitress)")
     serve.add_argument("--threads", type=_int_at_least(1), default=8, metavar="N", help="worker threads (default 8)")
+    serve.add_argument("--journal-size", type=_int_at_least(0), metavar="N",
+                       help="requests the journal keeps, oldest dropped first; 0 turns it off (default 1000)")
+    serve.add_argument("--no-control-api", dest="control_api", action="store_false",
+                       help="switch off the routes under /__mockserver: they answer 404 as any unknown path does")
     openapi = commands.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document (JSON)")
     openapi.add_argument("vendor", choices=_vendor_names())
     from .contract.cli import add_parser as add_contract  # argparse only: the checks load when they run
@@ -91,14 +97,30 @@ def _parser() -> argparse.ArgumentParser:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {"seed": args.seed}
     sizes = tuple(f"{vendor}_sizes" for vendor in _vendor_names())
-    for name in ("locale", "vitally_keys", "monica_tokens", "vitally_rate_limit", "monica_rate_limit", "max_body_bytes", "fixtures", *sizes):
+    for name in ("locale", "vitally_keys", "monica_tokens", "vitally_rate_limit", "monica_rate_limit", "max_body_bytes", "fixtures", "journal_size", *sizes):
         value = getattr(args, name)
         if value is not None:
             options[name] = value
     for flag in ("empty", "monica_partial_writes"):
         if getattr(args, flag):
             options[flag] = True
+    if not args.control_api:
+        options["control_api"] = False
     return options
+
+
+def is_loopback(host: str) -> bool:
+    """Whether every address `host` stands for is on this machine only (a wildcard
+    such as 0.0.0.0 is not: it listens on every interface)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses)
 
 
 def _announce(url: str, app: Any) -> None:
@@ -106,7 +128,14 @@ def _announce(url: str, app: Any) -> None:
     for vendor in state_of(app).vendors.values():
         for line in vendor.describe(url):
             print(f"  {line}", flush=True)
-    print(f"  control  POST {url}/__mockserver/reset", flush=True)
+    if state_of(app).config.control_api:
+        print(f"  control  POST {url}/__mockserver/reset", flush=True)
+
+
+def _warn_open_control_api(host: str, url: str) -> None:
+    print(f"mockserver: warning: listening on {host}, so the control API ({url}/__mockserver/) is reachable from other "
+          "machines without credentials: anyone who can connect can reset the data, read the request journal (with the "
+          "credentials clients sent) and set faults. Use --no-control-api to switch it off.", file=sys.stderr, flush=True)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -129,8 +158,10 @@ def serve(args: argparse.Namespace) -> int:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)  # the same words whichever server bound
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
-    _announce(server.url, app)
-    try:
+    try:  # a signal from here on is a clean stop, even during the banner
+        if args.control_api and not is_loopback(args.host):
+            _warn_open_control_api(args.host, server.url)
+        _announce(server.url, app)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

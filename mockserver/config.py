@@ -78,7 +78,10 @@ class VendorOptions:
         return cls(**{cls.KEYWORDS[key]: value for key, value in values.items()})
 
 
-CORE_KEYWORDS = ("seed", "locale", "max_body_bytes", "rate_limit_window", "strict_responses", "empty", "fixtures")
+CORE_KEYWORDS = (
+    "seed", "locale", "max_body_bytes", "rate_limit_window", "strict_responses", "empty", "fixtures", "journal_size", "control_api",
+)
+DEFAULT_JOURNAL_SIZE = 1_000
 
 
 def fixture_paths(value: Any) -> tuple[str, ...]:
@@ -122,6 +125,10 @@ class Config:
     empty: bool = False
     # Data set files loaded at start instead of the generated data (they become the reset point).
     fixtures: tuple[str, ...] = ()
+    # Entries the request journal keeps, the oldest dropped first; 0 records nothing.
+    journal_size: int = DEFAULT_JOURNAL_SIZE
+    # The routes under /__mockserver; off, they answer as any unknown path does.
+    control_api: bool = True
     vendors: Mapping[str, Any] = field(default_factory=dict)  # vendor name -> its options object
 
     def __post_init__(self) -> None:
@@ -129,6 +136,8 @@ class Config:
             raise OptionError(f"seed must be an integer, not {self.seed!r}")
         check_locale(self.locale)
         positive_int("max_body_bytes", self.max_body_bytes)
+        positive_int("journal_size", self.journal_size, minimum=0)
+        boolean("control_api", self.control_api)
         window = self.rate_limit_window
         if isinstance(window, bool) or not isinstance(window, (int, float)) or not math.isfinite(window) or window <= 0:
             raise OptionError(f"rate_limit_window must be a positive number of seconds, not {window!r}")

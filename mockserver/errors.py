@@ -27,6 +27,16 @@ class RequestTooLarge(ApiError):
     reason = "too_large"
 
 
+class FaultStatus(ApiError):
+    """The status a fault rule answers with, in the surface's own error format."""
+
+    reason = "fault"
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"a fault rule answers {status}")
+        self.status = status
+
+
 class ResponseSchemaError(AssertionError):
     """A response of the fake itself broke its declared schema (strict mode only)."""
 

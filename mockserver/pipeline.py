@@ -13,11 +13,17 @@ finish() adds the surface's headers, and in strict mode checks the answer agains
 what the operation (or the surface, for answers before routing) declares for its
 status: an undeclared status or a body that breaks its schema is a bug of ours.
 Errors are raised (errors.ApiError) and rendered by the surface, never returned.
+
+Two things happen to every request, whatever answers it: fault rules (faults.py) are
+looked up first, before the surface screens it, so a delay or a fault holds no lock
+and costs no rate-limit hit; and finish() (or the crash handler) records the request
+and its answer in the journal (journal.py).
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from flask import Flask, Response, current_app, request
@@ -25,8 +31,9 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import validation
 from .errors import ApiError, RequestTooLarge, ResponseSchemaError
+from .faults import NO_ANSWER, NO_ANSWER_STATUS, TRANSPORT_FAULT, FaultRule
 from .operations import Answer, Operation, flask_rule
-from .surface import Call, Reply, Surface, Unrouted
+from .surface import Call, Reply, Surface, Unrouted, Vendor
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -34,6 +41,10 @@ if TYPE_CHECKING:
     from .app import MockState
 
 log = logging.getLogger("mockserver")
+
+# Per-request notes of the pipeline, in the WSGI environ (a plain dict: cheap to reach).
+GENERATION = "mockserver.journal_generation"  # the journal the request belongs to
+FAULT_RULE = "mockserver.fault_rule"  # the fault rule that applied to it
 
 
 def read_body(req: "Request") -> bytes:
@@ -58,7 +69,7 @@ def declared(surface: Surface, operation: Operation | None, status: int) -> Answ
 def check(surface: Surface, operation: Operation | None, reply: Reply) -> None:
     """Strict mode: the reply must be an answer its operation (or surface) declares."""
     where = operation.id if operation is not None else f"{surface.name} (before routing)"
-    answer = declared(surface, operation, reply.status)
+    answer = surface.fault_answer if reply.reason == "fault" else declared(surface, operation, reply.status)
     if answer is None:
         raise ResponseSchemaError(f"{where} answered {reply.status}, a status it does not declare")
     if reply.html is not None:
@@ -150,7 +161,44 @@ class Pipeline:
         surface.decorate(call, reply)
         if self.state.config.strict_responses:
             check(surface, operation, reply)
-        return to_response(reply)
+        response = to_response(reply)
+        self.record(surface, operation, call, reply, response)
+        return response
+
+    def record(self, surface: Surface, operation: Operation | None, call: Call[Any] | None, reply: Reply, response: Response) -> None:
+        """The request and its answer into the journal (not the control API's own).
+
+        On every request: the values are taken as they are (the raw query string, the
+        WSGI header keys, the bytes answered), and parsed only when someone reads them.
+        Bytes, not the payload's objects: a thousand kept answers would otherwise be
+        thousands of containers for the garbage collector to walk, request after request."""
+        journal = self.state.journal
+        if not journal.enabled:
+            return
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]  # one lookup, not one per attribute
+        environ = req.environ
+        path = req.path
+        if not surface.recorded and surface.owns(path):
+            return
+        rule: FaultRule | None = environ.get(FAULT_RULE)
+        answered = environ.get(TRANSPORT_FAULT) not in NO_ANSWER
+        query = environ.get("QUERY_STRING", "")
+        journal.record(
+            environ.get(GENERATION),
+            time=time.time(),
+            method=req.method,
+            path=path,
+            query_string=query if query.isascii() else query.encode("latin-1").decode("utf-8", "replace"),
+            environ_headers={key: value for key, value in environ.items() if key.startswith(("HTTP_", "CONTENT_"))},
+            body=_recorded_body(req),
+            vendor=surface.name if isinstance(surface, Vendor) else None,
+            tenant=call.credential if call is not None else surface.credential(req),
+            operation=operation.id if operation is not None else None,
+            status=reply.status if answered else None,
+            response_body=response.get_data() if answered and reply.has_json else b"",
+            reason="fault" if rule is not None and rule.replaces_answer else reply.reason,
+            fault=rule.id if rule is not None else None,
+        )
 
     # -- answers before (or instead of) an operation -------------------------------------
     def _operation(self) -> Operation | None:
@@ -158,21 +206,46 @@ class Pipeline:
         return self.state.operations.get(rule.endpoint) if rule is not None else None
 
     def _screen(self) -> Response | None:
+        request.environ[GENERATION] = self.state.journal.generation
         surface = self.state.surface_for(request.path)
+        if self.state.faults and isinstance(surface, Vendor):
+            faulted = self._fault(surface)
+            if faulted is not None:
+                return faulted
         try:
             surface.screen(request)
         except ApiError as error:
             return self.finish(surface, self._operation(), None, surface.render(error, request))
         return None
 
+    def _fault(self, surface: Vendor[Any]) -> Response | None:
+        """Apply the fault rule matching this request, if any: wait (holding no lock),
+        then answer for it, or mark the transport fault and let the request go on."""
+        operation = self._operation()
+        firing = self.state.faults.take(request.method, request.path, operation.id if operation is not None else None,
+                                        surface.name, surface.credential(request))
+        if firing is None:
+            return None
+        rule = request.environ[FAULT_RULE] = firing.rule
+        if firing.delay:
+            time.sleep(firing.delay)
+        if rule.error is not None:
+            request.environ[TRANSPORT_FAULT] = rule.error
+        if rule.status is None and rule.error not in NO_ANSWER:
+            return None  # a delay only, or malformed_body of the real answer: the request goes on
+        # A dropped connection still gets an ordinary answer, for a front end that cannot drop it.
+        reply = surface.fault_reply(rule.status or NO_ANSWER_STATUS, request)
+        reply.reason = "fault"
+        return self.finish(surface, operation, None, reply)
+
     def _http_error(self, exc: HTTPException) -> Response:
         surface = self.state.surface_for(request.path)
         if isinstance(exc, RequestEntityTooLarge):
             reply = surface.render(RequestTooLarge(), request)
-        else:
-            allowed = tuple(getattr(exc, "valid_methods", None) or ())
-            reply = surface.render_unrouted(Unrouted(exc.code or 500, allowed), request)
-        return self.finish(surface, self._operation(), None, reply)
+            return self.finish(surface, self._operation(), None, reply)
+        # Answered as before routing, whatever operation the path names: checked against the surface's own answers.
+        allowed = tuple(getattr(exc, "valid_methods", None) or ())
+        return self.finish(surface, None, None, surface.render_unrouted(Unrouted(exc.code or 500, allowed), request))
 
     def _api_error(self, error: ApiError) -> Response:
         surface = self.state.surface_for(request.path)
@@ -183,4 +256,18 @@ class Pipeline:
             raise exc
         log.exception("mockserver: unhandled error on %s %s", request.method, request.path)
         surface = self.state.surface_for(request.path)
-        return to_response(surface.render_crash(exc, request))
+        reply = surface.render_crash(exc, request)
+        response = to_response(reply)
+        self.record(surface, self._operation(), None, reply, response)
+        return response
+
+
+def _recorded_body(req: "Request") -> bytes:
+    """The body as the journal keeps it; empty when it was over the limit (never read)."""
+    environ = req.environ
+    if environ.get("CONTENT_LENGTH", "0") in ("", "0") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return b""  # no body: not worth werkzeug building a stream to find out
+    try:
+        return req.get_data(cache=True)
+    except HTTPException:  # over the limit (never read), or a client that hung up mid-body
+        return b""

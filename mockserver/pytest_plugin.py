@@ -10,6 +10,11 @@ override) gives options to every server the fixtures start.
 
 Vendor-verified runs (`@pytest.mark.vendor_verified`, `--mockserver-target=live|both`,
 `--mockserver-record PATH`) live in mockserver/contract/verified.py, loaded only for them.
+
+At teardown, a test whose client sent requests the vendor would refuse as a client
+bug (an unknown route, a wrong method, invalid input) fails, with those requests
+listed; `@pytest.mark.mockserver(allow_rejected=True)` or the ini option
+`mockserver_allow_rejected = true` allows them.
 """
 from __future__ import annotations
 
@@ -33,12 +38,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mockserver-target", choices=("fake", "live", "both"), default="fake",
                     help="run @pytest.mark.vendor_verified tests against the fake (default), the real vendor, or both")
     group.addoption("--mockserver-record", metavar="PATH", help="record the exchanges with the real vendor into a HAR file")
+    parser.addini("mockserver_allow_rejected", "do not fail tests whose client sent requests the fake could not route or "
+                  "refused as invalid", type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockserver(**options): a dedicated mockserver for this test, e.g. mockserver(seed=3, vitally_rate_limit=5)",
+        "mockserver(**options): a dedicated mockserver for this test, e.g. mockserver(seed=3, vitally_rate_limit=5); "
+        "allow_rejected=True lets the test's client send requests the fake refuses as client bugs",
     )
     config.addinivalue_line(
         "markers",
@@ -88,6 +96,13 @@ def mockserver_session(pytestconfig: pytest.Config, mockserver_options: dict[str
         server.stop()
 
 
+def _check_rejected(server: "MockServer", allowed: bool) -> None:
+    report = None if allowed else server.journal.rejected_report()
+    if report is not None:
+        pytest.fail(f"{report}\nFix the client, or allow these with @pytest.mark.mockserver(allow_rejected=True) "
+                    "or `mockserver_allow_rejected = true` in the ini file.", pytrace=False)
+
+
 @pytest.fixture
 def mockserver_target(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
     """`fake` or `live`: where this test's `mockserver` fixture points (both, in turn, with `both`)."""
@@ -104,16 +119,20 @@ def mockserver(request: pytest.FixtureRequest, pytestconfig: pytest.Config, mock
         yield from verified.live_fixture(request)
         return
     marker = request.node.get_closest_marker("mockserver")
-    if marker is not None:
+    marked: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
+    allowed = bool(marked.pop("allow_rejected", pytestconfig.getini("mockserver_allow_rejected")))
+    if marked:
         from .server import MockServer  # as above: keep the plugin's import cheap
 
-        options: dict[str, Any] = {"seed": _seed(pytestconfig), **mockserver_options, **marker.kwargs}
-        with MockServer(**options) as server:  # the marker's keywords are MockServer's
+        options: dict[str, Any] = {"seed": _seed(pytestconfig), **mockserver_options, **marked}
+        with MockServer(**options) as server:  # the marker's other keywords are MockServer's
             yield from _serve(verified, request, server)
+            _check_rejected(server, allowed)
         return
     server = request.getfixturevalue("mockserver_session")
     server.reset()
     yield from _serve(verified, request, server)
+    _check_rejected(server, allowed)
 
 
 @pytest.fixture

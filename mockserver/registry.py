@@ -29,6 +29,8 @@ class CoreKeywords(TypedDict, total=False):
     strict_responses: bool
     empty: bool
     fixtures: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+    journal_size: int
+    control_api: bool
 
 
 class ServerOptions(CoreKeywords, VitallyKeywords, MonicaKeywords, total=False):

@@ -13,6 +13,7 @@ from . import datasets
 from .app import create_app, state_of
 from .intercept import Interception
 from .registry import Handles
+from .toolkit import JournalAndFaults
 from .transport import SocketServer, connect_host, listen
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .registry import ServerOptions
 
 
-class MockServer(Handles):
+class MockServer(Handles, JournalAndFaults):
     """A started fake is a URL: `url`, `vitally.base_url`, `monica.base_url`.
 
     >>> with MockServer(seed=1) as server:
@@ -50,6 +51,9 @@ class MockServer(Handles):
         except Exception:
             self.stop()
             raise
+        state = state_of(self.app)
+        if not state.config.control_api:
+            state.journal.clear()  # the readiness probe was a request to an unknown path
         return self
 
     def _wait_ready(self, timeout: float) -> None:
@@ -60,8 +64,8 @@ class MockServer(Handles):
                 conn = http.client.HTTPConnection(connect_host(self.host), self.port, timeout=max(0.1, deadline - time.monotonic()))
                 try:
                     conn.request("GET", "/__mockserver/health")
-                    if conn.getresponse().status == 200:
-                        return
+                    conn.getresponse()  # any answer: the control API may be off
+                    return
                 finally:
                     conn.close()
             except OSError as exc:
@@ -86,7 +90,8 @@ class MockServer(Handles):
 
     # -- state -----------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the reset point: data, id sequences, rate-limit windows."""
+        """Back to the reset point: data, id sequences, rate-limit windows; the journal
+        and the fault rules emptied."""
         state_of(self.app).store.reset()
 
     def load_fixtures(self, *paths: str | os.PathLike[str]) -> None:

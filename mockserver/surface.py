@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Mapping, TypeVar
 
-from .errors import ApiError
+from .errors import ApiError, FaultStatus
 from .operations import Answer, Operation, OperationTable
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 TenantT = TypeVar("TenantT")
 WsgiApp = Callable[..., Any]
 BaseUrl = Callable[[], str]  # the server's root URL, e.g. "http://127.0.0.1:5000", read when used
+# Retry-After of a fault rule's 429, in seconds: a client that honours it retries at once.
+FAULT_RETRY_AFTER = 1
 
 
 @dataclass
@@ -83,6 +85,10 @@ class Surface(ABC):
     strict_slashes: ClassVar[bool] = True
     # `/a//b` read as `/a/b` (leading slashes are always collapsed).
     collapse_slashes: ClassVar[bool] = True
+    # Whether the journal records requests under this prefix (the control API's own are not).
+    recorded: ClassVar[bool] = True
+    # The answer a fault rule's status gets, whatever the status (checked in strict mode).
+    fault_answer: ClassVar[Answer] = Answer(0, ("error",), "A fault rule's answer")
 
     def operations(self) -> list[Operation]:
         return list(self.table)
@@ -127,6 +133,12 @@ class Surface(ABC):
     def render_crash(self, error: Exception, request: "Request") -> Reply:
         """A bug of the fake: a 500 in this surface's format, never a traceback."""
         return self.render(ApiError(str(error) or error.__class__.__name__), request)
+
+    def fault_reply(self, status: int, request: "Request") -> Reply:
+        """A fault rule's `status` as this surface would answer it: its own error body,
+        and for a 429 its rate-limit headers and `Retry-After` (the pipeline marks the
+        reply as a fault)."""
+        return self.render(FaultStatus(status), request)
 
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:
         """Headers every answer of a counted call carries (rate limits)."""

@@ -4,13 +4,21 @@
 and returns a `SocketServer`: `port`, `url`, `serve_forever()` (blocking) and
 `shutdown()` (from any thread). Every answer carries `Server: mockserver`, whatever
 the server behind it; no access log is written unless asked for.
+
+Both servers honour the pipeline's transport faults (faults.TRANSPORT_FAULT in the
+environ): `malformed_body` cuts the body short with a Content-Length to match (a WSGI
+middleware, the same for both); `connection_reset` and `empty_response` send nothing
+and close the connection, abortively (RST) or cleanly, each server its own way.
 """
 from __future__ import annotations
 
 import ipaddress
 import socket
+import struct
 import threading
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
+
+from .faults import CONNECTION_RESET, MALFORMED_BODY, NO_ANSWER, TRANSPORT_FAULT, cut_short
 
 SERVER_HEADER = "mockserver"
 SERVERS = ("waitress", "werkzeug")
@@ -42,6 +50,59 @@ def check_host(host: str) -> str:
     return host
 
 
+WsgiApp = Callable[..., Any]
+
+
+def abort_on_close(sock: socket.socket) -> None:
+    """SO_LINGER 0: closing the socket resets the connection (RST) instead of ending it."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+class _NoAnswer(ConnectionError):
+    """Raised to werkzeug's handler, which then drops the connection (connection_dropped)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class TransportFaults:
+    """WSGI middleware of the socket front ends. With `malformed_body`, the answer goes
+    out with its body cut short (faults.cut_short) and a Content-Length to match. With
+    `connection_reset` or `empty_response`, the answer is withheld: `no_answer(kind)`
+    returns the body to give the server instead (or raises for it)."""
+
+    def __init__(self, app: WsgiApp, no_answer: Callable[[str], Iterable[bytes]]) -> None:
+        self.app = app
+        self.no_answer = no_answer
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        held: list[Any] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if TRANSPORT_FAULT not in environ:  # the pipeline marks a fault before it answers
+                return start_response(status, headers, exc_info)
+            held[:] = [status, headers, exc_info]
+            return lambda data: None  # the fake's app never writes through it
+
+        body = self.app(environ, hold)
+        kind = environ.get(TRANSPORT_FAULT)
+        if kind is None or not held:
+            return body  # type: ignore[no-any-return]
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        if kind in NO_ANSWER:
+            return self.no_answer(kind)
+        assert kind == MALFORMED_BODY, kind
+        cut = cut_short(data)
+        status, headers, exc_info = held
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"] + [("Content-Length", str(len(cut)))]
+        start_response(status, headers, exc_info)
+        return [cut]
+
+
 class SocketServer(Protocol):
     host: str
     port: int
@@ -58,6 +119,10 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
+def _raise_no_answer(kind: str) -> Iterable[bytes]:
+    raise _NoAnswer(kind)
+
+
 class _WerkzeugServer:
     def __init__(self, app: Callable[..., Any], host: str, port: int, log_requests: bool) -> None:
         from werkzeug.serving import WSGIRequestHandler, make_server  # only the chosen server is imported
@@ -69,6 +134,18 @@ class _WerkzeugServer:
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 if log_requests:
                     super().log_request(*args, **kwargs)
+
+            def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+                if not isinstance(error, _NoAnswer):
+                    return
+                self.close_connection = True
+                if error.kind == CONNECTION_RESET:
+                    abort_on_close(self.connection)
+                    # Closed now, before the server's shutdown(SHUT_WR) would send a FIN
+                    # first; the fd goes when the handler's files are closed.
+                    self.connection.close()
+
+        app = TransportFaults(app, _raise_no_answer)
 
         # Bind here so a taken port raises OSError (werkzeug would print and sys.exit).
         with socket.create_server((host, port), family=_family(host)) as sock:
@@ -91,12 +168,36 @@ class _WerkzeugServer:
         self._server.shutdown()
 
 
+def _waitress_channel() -> type[Any]:
+    """Waitress's channel with a task that sends nothing for a withheld answer and
+    closes the connection (reset first, for connection_reset)."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import WSGITask
+
+    class Task(WSGITask):
+        def write(self, data: bytes) -> None:
+            kind = (self.environ or {}).get(TRANSPORT_FAULT)
+            if kind not in NO_ANSWER:
+                super().write(data)
+            elif not self.close_on_finish:
+                self.close_on_finish = True
+                if kind == CONNECTION_RESET and self.channel.socket is not None:
+                    abort_on_close(self.channel.socket)
+
+    class Channel(HTTPChannel):
+        task_class = Task
+
+    return Channel
+
+
 class _WaitressServer:
     def __init__(self, app: Callable[..., Any], host: str, port: int, threads: int) -> None:
         from waitress.server import create_server  # only the chosen server is imported
 
+        app = TransportFaults(app, lambda kind: [])
         # Waitress writes no access log at all.
         server: Any = create_server(app, host=host, port=port, threads=threads, ident=SERVER_HEADER, expose_tracebacks=False)
+        server.channel_class = _waitress_channel()
         self._server = server
         self.host = host
         self.port = int(server.effective_port)

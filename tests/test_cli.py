@@ -165,3 +165,61 @@ def test_version_is_the_packages_version(capsys):
     assert stopped.value.code == 0
     assert capsys.readouterr().out.strip() == f"mockserver {mockserver.__version__}"
     assert importlib.metadata.version("conversations-mockserver") == mockserver.__version__
+
+
+def _stop(proc: subprocess.Popen) -> tuple[str, str]:
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    return out, err
+
+
+def test_serve_journal_size_bounds_the_journal_read_over_http():
+    proc, url = _serve("--journal-size", "3")
+    try:
+        for i in range(5):
+            requests.get(url + "/resources/admins", params={"i": i}, auth=("sk_test_mockserver", ""), timeout=5)
+        journal = requests.get(url + "/__mockserver/requests", timeout=5).json()
+    finally:
+        _stop(proc)
+    assert [e["query"]["i"] for e in journal["requests"]] == [["2"], ["3"], ["4"]]
+    assert journal["dropped"] == 2
+
+
+def test_serve_no_control_api_answers_its_routes_as_unknown_paths():
+    proc, url = _serve("--no-control-api")
+    try:
+        banner = proc.stdout.readline() + proc.stdout.readline()
+        unknown = requests.get(url + "/no-such-path", timeout=5)
+        for method, path in (("POST", "/__mockserver/reset"), ("GET", "/__mockserver/requests"), ("GET", "/__mockserver/")):
+            r = requests.request(method, url + path, timeout=5)
+            assert r.status_code == 404 == unknown.status_code
+            assert r.json()["error"] == unknown.json()["error"]
+        assert requests.get(url + "/resources/admins", auth=("sk_test_mockserver", ""), timeout=5).status_code == 200
+    finally:
+        out, err = _stop(proc)
+    assert "__mockserver" not in banner + out
+
+
+@pytest.mark.parametrize("extra,warned", [((), True), (("--no-control-api",), False)])
+def test_serve_on_a_non_loopback_host_warns_that_the_control_api_is_open(extra, warned):
+    proc, url = _serve("--host", "0.0.0.0", *extra)
+    try:
+        assert requests.get(url + "/resources/admins", auth=("sk_test_mockserver", ""), timeout=5).status_code == 200
+    finally:
+        _, err = _stop(proc)
+    assert ("reachable from other machines without credentials" in err) is warned
+    assert "Traceback" not in err
+
+
+def test_serve_on_loopback_does_not_warn():
+    proc, _ = _serve()
+    _, err = _stop(proc)
+    assert "warning" not in err
+
+
+def test_is_loopback_knows_addresses_names_and_wildcards():
+    from mockserver.cli import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.0.0.2")
+    assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.168.1.10")

@@ -91,3 +91,69 @@ def test_every_server_of_this_suite_is_strict(mockserver):
 @pytest.mark.mockserver(seed=1)
 def test_servers_the_marker_makes_in_this_suite_are_strict_too(mockserver):
     assert mockserver.app.extensions["mockserver"].config.strict_responses
+
+
+REJECTED = '''
+import pytest
+import requests
+
+def _typo(server):
+    v = server.vitally
+    return requests.get(v.base_url + "/conversation", auth=v.auth)  # no such route
+
+def test_typo_fails_at_teardown(mockserver):
+    assert _typo(mockserver).status_code == 404
+
+def test_invalid_body_fails_at_teardown(mockserver):
+    v = mockserver.vitally
+    r = requests.post(v.base_url + "/conversations", auth=v.auth, json={"subject": "no externalId", "messages": []})
+    assert r.status_code == 400
+
+def test_wrong_method_fails_at_teardown(mockserver):
+    v = mockserver.vitally
+    assert requests.delete(v.base_url + "/users", auth=v.auth).status_code == 405
+
+def test_a_missing_record_or_a_bad_key_is_not_a_client_bug(mockserver):
+    v = mockserver.vitally
+    assert requests.get(v.base_url + "/conversations/nope", auth=v.auth).status_code == 404
+    assert requests.get(v.base_url + "/conversations", auth=("wrong", "")).status_code == 401
+
+@pytest.mark.mockserver(allow_rejected=True)
+def test_allowed_by_the_marker(mockserver, mockserver_session):
+    assert mockserver is mockserver_session  # allow_rejected alone needs no server of its own
+    assert _typo(mockserver).status_code == 404
+
+@pytest.mark.mockserver(allow_rejected=True, seed=3)
+def test_allowed_on_a_dedicated_server(mockserver, mockserver_session):
+    assert mockserver is not mockserver_session
+    assert _typo(mockserver).status_code == 404
+
+@pytest.mark.mockserver(seed=3)
+def test_a_dedicated_server_checks_too(mockserver):
+    assert _typo(mockserver).status_code == 404
+
+def test_the_next_test_starts_clean(mockserver):
+    assert len(mockserver.journal) == 0
+'''
+
+
+def test_requests_the_vendor_would_refuse_fail_the_test_at_teardown(pytester):
+    pytester.makepyfile(test_rejected=REJECTED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=8, errors=4)
+    text = result.stdout.str()
+    for name in ("test_typo_fails_at_teardown", "test_invalid_body_fails_at_teardown", "test_wrong_method_fails_at_teardown",
+                 "test_a_dedicated_server_checks_too"):
+        assert f"ERROR at teardown of {name}" in text
+    assert "the client sent 1 request the vendor would refuse" in text
+    assert "#1 GET /resources/conversation -> 404 (unknown_route)" in text
+    assert "#1 POST /resources/conversations -> 400 (validation)" in text and "externalId" in text
+    assert "#1 DELETE /resources/users -> 405 (method_not_allowed)" in text
+    assert "allow_rejected=True" in text
+
+
+def test_the_ini_option_allows_rejected_requests(pytester):
+    pytester.makeini("[pytest]\nmockserver_allow_rejected = true\n")
+    pytester.makepyfile(test_rejected=REJECTED)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=8)

@@ -39,6 +39,9 @@ STATUS_TEXTS = {
     405: "Method Not Allowed",
     413: "Payload Too Large",
     500: "Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 

@@ -9,21 +9,22 @@ page) -> throttle:api (429) -> ApiController's middleware (sort 39, limit 30,
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 from urllib.parse import parse_qs
 
 from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
 from ..ratelimit import FixedWindowLimiter, RateDecision
-from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
+from ..surface import FAULT_RETRY_AFTER, BaseUrl, Call, Reply, Unrouted, Vendor, WsgiApp
 from .contract import MonicaContract
 from .control import TABLE as CONTROL_TABLE
-from .errors import LARAVEL_VERBS, STATUS_TEXTS, ModelNotFound, MonicaError, Unauthenticated, UncaughtValidation, error_body
+from .errors import LARAVEL_VERBS, STATUS_TEXTS, ModelNotFound, MonicaError, NotFound, Unauthenticated, UncaughtValidation, error_body
 from .fixtures import account_specs, counts, data_set_tokens, fill_accounts, open_account
 from .handle import MonicaHandle
 from .laravel import PhpError, expects_json, php_array, validation_summary
 from .models import MonicaAccount, MonicaWorld
-from .operations import PREFIX, RATE_HEADERS, TABLE, framework
+from .operations import LARAVEL, PREFIX, RATE_HEADERS, TABLE, framework
 from .options import MonicaOptions
 from .request import api_controller_middleware, bearer_token, laravel_path
 from .seed import seed_account
@@ -100,6 +101,7 @@ class Monica(Vendor[MonicaAccount]):
     uncounted = frozenset({302, 401, 413})  # 413: ValidatePostSize runs before routing
     strict_slashes = False  # Laravel matches `/x/` as `/x`
     collapse_slashes = False  # ...but not `/api//x` (nor `/api/contacts/%2F`) as `/api/x`
+    fault_answer = Answer(0, ("error", *LARAVEL), "A fault rule's answer: Monica's or Laravel's error body", html=True)
     unrouted = {
         200: Answer(200, (), "OPTIONS on a known URI: the router's empty answer", headers=("Allow",)),
         400: framework(400, "Input the HTTP layer refused"),
@@ -207,6 +209,25 @@ class Monica(Vendor[MonicaAccount]):
 
     def prepare(self, call: Call[Any]) -> None:
         api_controller_middleware(call)
+
+    def fault_reply(self, status: int, request: "Request") -> Reply:
+        error: ApiError
+        if status == 429:  # as throttle:api answers, the window all but used up
+            now = int(self.limiter.clock())
+            error = MonicaError(429, 34, headers={
+                "X-RateLimit-Limit": str(self.limiter.limit), "X-RateLimit-Remaining": "0",
+                "Retry-After": str(FAULT_RETRY_AFTER), "X-RateLimit-Reset": str(now + FAULT_RETRY_AFTER)})
+        elif status == 401:
+            error = Unauthenticated()
+        elif status == 404:
+            error = NotFound()
+        elif status == 413:
+            error = RequestTooLarge()
+        else:
+            # Laravel's Handler answers an HttpException with its message (maintenance
+            # mode's 503 says "Service Unavailable"): here, Symfony's text for the status.
+            return framework_error(request, status, STATUS_TEXTS.get(status) or HTTPStatus(status).phrase)
+        return self.render(error, request)
 
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:
         decision: RateDecision | None = call.cache.get("rate") if call is not None else None

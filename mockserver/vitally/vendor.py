@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 from ..errors import ApiError, RequestTooLarge
 from ..operations import Answer
 from ..ratelimit import RateDecision, SlidingWindowLimiter
-from ..surface import BaseUrl, Call, Reply, Unrouted, Vendor
+from ..surface import FAULT_RETRY_AFTER, BaseUrl, Call, Reply, Unrouted, Vendor
 from .contract import VitallyContract
 from .errors import DEFAULT_MESSAGES, REJECTIONS, VitallyError, error_body
 from .fixtures import counts, data_set_keys, load_workspaces
@@ -150,10 +150,19 @@ class Vitally(Vendor[VitallyWorkspace]):
     def decorate(self, call: Call[Any] | None, reply: Reply) -> None:
         decision: RateDecision | None = call.cache.get("rate") if call is not None else None
         if decision is not None:
-            window = int(self.limiter.window)
-            reply.headers["RateLimit-Limit"] = f"{decision.limit}, {decision.limit};window={window}"
-            reply.headers["RateLimit-Remaining"] = str(max(decision.remaining, 0))
-            reply.headers["RateLimit-Reset"] = str(decision.reset_after)
+            reply.headers.update(self._rate_headers(decision.limit, decision.remaining, decision.reset_after))
+
+    def _rate_headers(self, limit: int, remaining: int, reset_after: int) -> dict[str, str]:
+        window = int(self.limiter.window)
+        return {"RateLimit-Limit": f"{limit}, {limit};window={window}", "RateLimit-Remaining": str(max(remaining, 0)),
+                "RateLimit-Reset": str(reset_after)}
+
+    def fault_reply(self, status: int, request: "Request") -> Reply:
+        if status == 429:  # as the rate limiter answers, the window all but used up
+            limit = self.limiter.limit
+            headers = {**self._rate_headers(limit, 0, FAULT_RETRY_AFTER), "Retry-After": str(FAULT_RETRY_AFTER)}
+            return Reply(429, error_body(429, f"Rate limit exceeded: {limit} requests per minute"), headers)
+        return super().fault_reply(status, request)
 
     def render(self, error: ApiError, request: "Request") -> Reply:
         if isinstance(error, VitallyError):

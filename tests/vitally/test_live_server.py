@@ -109,6 +109,7 @@ def test_concurrent_creates_lose_nothing(mockserver):
     assert set(created) <= set(listed)
 
 
+@pytest.mark.mockserver(allow_rejected=True)  # seven of the eight are refused, on purpose
 def test_concurrent_duplicate_external_ids_create_exactly_one(mockserver):
     vitally = mockserver.vitally
     barrier = threading.Barrier(8)
