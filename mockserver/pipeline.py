@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
     from .app import MockState
 
+# WSGI environ key: the one vendor whose routes the request's host has (set by the
+# interception for a vendor's real host), or absent: any vendor, by path prefix.
+HOST_VENDOR = "mockserver.vendor"
 log = logging.getLogger("mockserver")
 
 # Per-request notes of the pipeline, in the WSGI environ (a plain dict: cheap to reach).
@@ -207,6 +210,11 @@ class Pipeline:
 
     def _screen(self) -> Response | None:
         request.environ[GENERATION] = self.state.journal.generation
+        pinned = request.environ.get(HOST_VENDOR)
+        if pinned is not None and not self.state.vendor(pinned).owns(request.path):
+            # The vendor's own host (intercepted) serves that vendor's routes only.
+            vendor = self.state.vendor(pinned)
+            return self.finish(vendor, None, None, vendor.render_unrouted(Unrouted(404), request))
         surface = self.state.surface_for(request.path)
         if self.state.faults and isinstance(surface, Vendor):
             faulted = self._fault(surface)

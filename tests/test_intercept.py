@@ -117,6 +117,19 @@ def test_requests_and_httpx_reach_every_vendor_host_without_a_socket(mockserver,
     assert network.connects == [] and network.lookups == []
 
 
+@pytest.mark.mockserver(allow_rejected=True)  # unknown routes, on purpose
+def test_a_vendors_own_host_serves_only_that_vendors_routes(mockserver, network):
+    with mockserver.intercept(hosts=["crm.example.com"]):
+        on_monica = requests.get("https://app.monicahq.com/resources/admins", auth=VITALLY_AUTH, headers={"Accept": "application/json"})
+        assert on_monica.status_code == 404 and on_monica.json() == {"message": "The route resources/admins could not be found."}
+        on_vitally = httpx.get("https://acme.rest.vitally.io/api/conversations", headers=MONICA)
+        assert on_vitally.status_code == 404 and on_vitally.json() == {"statusCode": 404, "error": "Not Found", "message": "Not Found"}
+        # A host the caller adds has no vendor of its own: the path picks it.
+        assert requests.get("https://crm.example.com/resources/admins", auth=VITALLY_AUTH).status_code == 200
+    assert [e.status for e in mockserver.journal.filter(status=404)] == [404, 404]
+    assert network.connects == []
+
+
 def test_httpx_async_is_intercepted_too(mockserver, network):
     async def calls() -> tuple[Any, ...]:
         async with httpx.AsyncClient(base_url="https://app.monicahq.com/api", headers=MONICA) as monica, \

@@ -7,7 +7,8 @@ WSGI app the socket server runs (wsgi.py), so the journal, faults and reset appl
 over a socket; no socket is opened and no TLS is spoken for an intercepted host.
 
 Which hosts: every vendor's `hosts` (Vendor.hosts: `*` matches one DNS label), the
-hosts the caller adds (self-hosted Monica), and the fake's own URL. The path picks the
+hosts the caller adds (self-hosted Monica), and the fake's own URL. A vendor's own host
+answers only that vendor's routes (pipeline.HOST_VENDOR); on any other, the path picks the
 vendor, as on the fake's own URL (`/resources` Vitally, `/api` Monica), so an added host
 needs no vendor of its own. Any other host goes out as usual, or, with
 `block_others`, is refused with the client library's connection error.
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from urllib.parse import urlsplit
 
 from ..app import state_of
+from .wsgi import InProcessResponse, call_app
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -37,6 +39,10 @@ class HostRule:
 
     labels: tuple[str, ...]
     port: int | None = None
+    vendor: str | None = None  # a vendor's own host answers only that vendor's routes
+
+    def for_vendor(self, vendor: str) -> "HostRule":
+        return HostRule(self.labels, self.port, vendor)
 
     @classmethod
     def parse(cls, text: str) -> "HostRule":
@@ -82,7 +88,7 @@ class Interception:
             hosts = [hosts]
         self.app = app
         self.block_others = bool(block_others)
-        rules = [HostRule.parse(pattern) for vendor in state_of(app).vendors.values() for pattern in vendor.hosts]
+        rules = [HostRule.parse(pattern).for_vendor(vendor.name) for vendor in state_of(app).vendors.values() for pattern in vendor.hosts]
         rules += [HostRule.parse(pattern) for pattern in hosts]
         if own_url is not None:
             own = urlsplit(own_url)
@@ -90,16 +96,26 @@ class Interception:
         self.rules = tuple(rules)
         self._hooks: list[Hook] = []
 
-    def intercepts(self, url: str) -> bool:
-        """Whether a request to `url` is answered by the fake."""
+    def _rule(self, url: str) -> HostRule | None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
+            return None
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            return False
-        return any(rule.matches(parts.hostname, port) for rule in self.rules)
+            return None
+        return next((rule for rule in self.rules if rule.matches(parts.hostname, port)), None)
+
+    def intercepts(self, url: str) -> bool:
+        """Whether a request to `url` is answered by the fake."""
+        return self._rule(url) is not None
+
+    def answer(self, method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes,
+               read_timeout: float | None = None) -> InProcessResponse:
+        """The fake's answer to an intercepted request. On a vendor's own host only that
+        vendor's routes exist (Monica's host answers `/resources/...` with Monica's 404)."""
+        rule = self._rule(url)
+        return call_app(self.app, method, url, headers, body, read_timeout, vendor=rule.vendor if rule is not None else None)
 
     def refusal(self, method: str, url: str) -> str:
         """The message of the connection error a refused request gets."""

@@ -13,7 +13,7 @@ import anyio.to_thread
 import httpx
 import respx
 
-from .wsgi import InProcessResponse, TimedOut, call_app
+from .wsgi import InProcessResponse, TimedOut
 
 if TYPE_CHECKING:
     from . import Interception
@@ -46,7 +46,7 @@ class _Router(respx.MockRouter):
             return super().handler(request)
         timeout = _read_timeout(request)
         try:
-            answer = call_app(self.interception.app, request.method, str(request.url), request.headers.multi_items(), request.content, timeout)
+            answer = self.interception.answer(request.method, str(request.url), request.headers.multi_items(), request.content, timeout)
         except TimedOut:
             raise httpx.ReadTimeout("The read operation timed out", request=request) from None
         return _response(answer, request)
@@ -55,10 +55,10 @@ class _Router(respx.MockRouter):
         if not self._refuse_or_none(request):
             return await super().async_handler(request)
         timeout = _read_timeout(request)
-        app, headers = self.interception.app, request.headers.multi_items()
+        interception, headers = self.interception, request.headers.multi_items()
 
         def answer() -> InProcessResponse:
-            return call_app(app, request.method, str(request.url), headers, request.content)
+            return interception.answer(request.method, str(request.url), headers, request.content)
 
         try:
             with anyio.fail_after(timeout) if timeout is not None else nullcontext():

@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError
 from urllib3.util import Timeout
 
-from .wsgi import InProcessResponse, TimedOut, call_app
+from .wsgi import InProcessResponse, TimedOut
 
 if TYPE_CHECKING:
     from requests import PreparedRequest
@@ -78,7 +78,7 @@ class RequestsHook:
         timeout = _read_timeout(getattr(request, "req_kwargs", {}).get("timeout"))
         try:
             headers = [(name, value.decode("latin-1") if isinstance(value, bytes) else value) for name, value in request.headers.items()]
-            answer = call_app(self.interception.app, method, url, headers, _bytes(request.body), timeout)
+            answer = self.interception.answer(method, url, headers, _bytes(request.body), timeout)
         except TimedOut:
             parts = urlsplit(url)
             pool = "HTTPSConnectionPool" if parts.scheme == "https" else "HTTPConnectionPool"

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from ..pipeline import HOST_VENDOR
 from ..transport import SERVER_HEADER
 
 FAULT_KEY = "mockserver.transport_fault"
@@ -37,16 +38,17 @@ class TimedOut(Exception):
 
 
 def call_app(app: Callable[..., Any], method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes,
-             read_timeout: float | None = None) -> InProcessResponse:
+             read_timeout: float | None = None, vendor: str | None = None) -> InProcessResponse:
     """Answer one request; with `read_timeout`, raise TimedOut after that many seconds (the
-    answer is then dropped, as a client that gave up would never read it)."""
+    answer is then dropped, as a client that gave up would never read it). `vendor`: the
+    only vendor whose routes the request's host has (pipeline.HOST_VENDOR)."""
     if read_timeout is None:
-        return _answer(app, method, url, list(headers), body)
+        return _answer(app, method, url, list(headers), body, vendor)
     done: list[InProcessResponse | BaseException] = []
 
     def run() -> None:
         try:
-            done.append(_answer(app, method, url, list(headers), body))
+            done.append(_answer(app, method, url, list(headers), body, vendor))
         except BaseException as exc:  # handed to the caller's thread
             done.append(exc)
 
@@ -61,13 +63,13 @@ def call_app(app: Callable[..., Any], method: str, url: str, headers: Iterable[t
     return result
 
 
-def _answer(app: Callable[..., Any], method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> InProcessResponse:
+def _answer(app: Callable[..., Any], method: str, url: str, headers: list[tuple[str, str]], body: bytes, vendor: str | None) -> InProcessResponse:
     parts = urlsplit(url)
     sent = Headers(headers)
     chunked = "chunked" in sent.get("Transfer-Encoding", "").lower() and "Content-Length" not in sent
     builder = EnvironBuilder(path=parts.path or "/", base_url=f"{parts.scheme}://{parts.netloc}", query_string=parts.query,
                              method=method, headers=sent, data=body,
-                             environ_base={"REMOTE_ADDR": "127.0.0.1", "SERVER_SOFTWARE": SERVER_HEADER})
+                             environ_base={"REMOTE_ADDR": "127.0.0.1", "SERVER_SOFTWARE": SERVER_HEADER, HOST_VENDOR: vendor})
     try:
         environ = builder.get_environ()
     finally:
