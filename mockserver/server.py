@@ -11,7 +11,6 @@ from flask import Flask
 
 from . import datasets
 from .app import create_app, state_of
-from .intercept import Interception
 from .registry import Handles
 from .toolkit import JournalAndFaults
 from .transport import SocketServer, connect_host, listen
@@ -19,6 +18,7 @@ from .transport import SocketServer, connect_host, listen
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .intercept import Interception
     from .registry import ServerOptions
 
 
@@ -104,7 +104,7 @@ class MockServer(Handles, JournalAndFaults):
         e.g. `{"vitally": {"conversations": 100}}`) would have; it becomes the reset point."""
         datasets.reseed(state_of(self.app), seed, sizes)
 
-    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> Interception:
+    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> "Interception":
         """Answer calls to the vendors' real hosts in-process, for `requests` and `httpx`:
 
             with server.intercept():
@@ -115,6 +115,8 @@ class MockServer(Handles, JournalAndFaults):
         refused with the client's connection error when `block_others`. The fake's own URL
         is answered in-process too. Needs the `intercept` extra (responses, respx).
         """
+        from .intercept import Interception  # here: most test runs never intercept, and its import costs ~1 ms of boot
+
         return Interception(self.app, hosts, block_others, own_url=self.url if self.running else None)
 
     @property
