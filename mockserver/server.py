@@ -1,4 +1,8 @@
-"""MockServer: the fake on a real port, in a daemon thread of the current process."""
+"""MockServer: the fake on a real port, in daemon threads of the current process.
+
+The server is waitress, as behind `mockserver serve`: it keeps HTTP/1.1 connections
+open, so a test's `requests.Session` or `httpx.Client` does not open one per request
+(werkzeug's server, used before, closes every connection after its answer)."""
 from __future__ import annotations
 
 import http.client
@@ -41,7 +45,7 @@ class MockServer(Handles, JournalAndFaults):
         """Bind (raising OSError if the port is taken), serve, and wait until it answers."""
         if self._server is not None:
             return self
-        server = listen(self.app, self.host, self.port, server="werkzeug")
+        server = listen(self.app, self.host, self.port, server="waitress")
         self._server = server
         self.port = server.port
         self._thread = threading.Thread(target=server.serve_forever, name=f"mockserver:{self.port}", daemon=True)
