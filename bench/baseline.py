@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 from typing import Any
 
 from flask import Flask, jsonify
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 Payloads = dict[str, tuple[int, Any]]  # case name -> (status, JSON body)
 
@@ -31,19 +30,6 @@ def baseline_app(payloads: Payloads) -> Flask:
         return jsonify(body), status
 
     return app
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-def start_in_thread(app: Flask) -> BaseWSGIServer:
-    """werkzeug's threaded server on port 0 in a daemon thread, as MockServer runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server
 
 
 def main(argv: list[str] | None = None) -> int:

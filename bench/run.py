@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .figures import Figure, Skipped
 
-SECTIONS = ("boot", "reset", "in-process", "journal", "loopback", "scale")
+SECTIONS = ("boot", "reset", "in-process", "journal", "loopback", "peer", "scale")
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,14 @@ class Plan:
     loopback_runs: int = 3
     loopback_seconds: float = 1.0
     connections: int = 8
+    peer_seconds: float = 3.0
     scale_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
     scale_runs: int = 3
     scale_calls: int = 200
 
 
 QUICK = Plan(runs=2, boot_runs=1, reset_factors=(1, 10), requests_per_run=10, loopback_runs=1, loopback_seconds=0.1,
-             connections=2, scale_sizes=(200, 400), scale_runs=1, scale_calls=5)
+             connections=2, peer_seconds=0.1, scale_sizes=(200, 400), scale_runs=1, scale_calls=5)
 
 
 def machine() -> dict[str, Any]:
@@ -83,6 +84,10 @@ def run(plan: Plan, sections: Sequence[str], use_wrk: bool | None) -> list[Figur
         from . import loopback
 
         results += loopback.measure(plan.loopback_runs, plan.loopback_seconds, plan.connections, use_wrk=use_wrk)
+    if "peer" in sections:
+        from . import peer
+
+        results += peer.measure(plan.loopback_runs, plan.peer_seconds, plan.connections, use_wrk=use_wrk)
     if "scale" in sections:
         from . import scale
 

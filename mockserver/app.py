@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from flask import Flask
 
+from .answers import Answers
 from .config import Config
 from .control import ControlSurface
 from .datasets import load_files
@@ -41,6 +42,7 @@ class MockState:
     vendors: dict[str, Vendor[Any]] = field(default_factory=dict)
     surfaces: list[Surface] = field(default_factory=list)
     operations: dict[str, Operation] = field(default_factory=dict)  # by id, every surface's
+    answers: Answers = field(default_factory=Answers)  # kept answers of reads (answers.py)
     journal: Journal = field(init=False)
     faults: Faults = field(init=False)
 

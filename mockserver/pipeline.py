@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import Rule
 
 from . import validation
+from .answers import Kept, request_key
 from .errors import ApiError, RequestTooLarge, ResponseSchemaError
 from .faults import NO_ANSWER, NO_ANSWER_STATUS, TRANSPORT_FAULT, FaultRule
 from .operations import Answer, Operation, flask_rule
@@ -92,17 +94,40 @@ def check(surface: Surface, operation: Operation | None, reply: Reply) -> None:
         raise ResponseSchemaError(f"{where} {reply.status} response breaks {answer.schemas[0]}: {problem.message}")
 
 
+def json_text(payload: Any) -> bytes:
+    """Flask's own JSON answer, byte for byte: compact, ASCII, in the payload's key order."""
+    return (json.dumps(payload, separators=(",", ":")) + "\n").encode()
+
+
 def to_response(reply: Reply) -> Response:
     if reply.html is not None:
         response = Response(reply.html, status=reply.status, mimetype="text/html")
-    elif reply.payload is not None:
-        # Flask's own JSON answer, byte for byte: compact, ASCII, in the payload's key order.
-        body = json.dumps(reply.payload, separators=(",", ":")) + "\n"
+    elif reply.has_json:
+        body = reply.body if reply.body is not None else json_text(reply.payload)
         response = Response(body, status=reply.status, mimetype="application/json")
     else:
         response = Response(b"", status=reply.status)
     response.headers.update(reply.headers)
     return response
+
+
+class _Rule(Rule):
+    """A route whose URL builders are compiled when a URL is first built from it.
+
+    werkzeug compiles two builder functions per rule as it is added, which was more
+    than half of create_app() (~11 ms for the ~90 routes); the fake builds no URLs
+    from its routes, and one that did would get the same builders, later."""
+
+    def _compile_builder(self, *args: Any, **kwargs: Any) -> Callable[..., tuple[str, str]]:
+        compiled: Callable[..., tuple[str, str]] | None = None
+
+        def build(rule: Rule, *values: Any, **named: Any) -> tuple[str, str]:
+            nonlocal compiled
+            if compiled is None:
+                compiled = Rule._compile_builder(rule, *args, **kwargs)
+            return compiled(rule, *values, **named)
+
+        return build
 
 
 class Pipeline:
@@ -112,6 +137,7 @@ class Pipeline:
         self.state = state
 
     def install(self, app: Flask) -> None:
+        app.url_rule_class = _Rule
         for surface in self.state.surfaces:
             for operation in surface.operations():
                 app.add_url_rule(
@@ -145,12 +171,13 @@ class Pipeline:
             if surface.reads_body(operation):
                 call.body = read_body(request)
             surface.prepare(call)
-            if operation.locked:
+            if surface.keeps_answers and operation.locked and operation.method == "GET":
+                reply = self._read(operation, call, params)
+            elif operation.locked:
                 with self.state.store.lock:
-                    result = operation.view(call, **params)
+                    reply = _reply(operation, operation.view(call, **params))
             else:
-                result = operation.view(call, **params)
-            reply = result if isinstance(result, Reply) else Reply(operation.success.status, result)
+                reply = _reply(operation, operation.view(call, **params))
         except ApiError as error:
             reply = surface.render(error, request)
         except HTTPException as exc:
@@ -159,6 +186,30 @@ class Pipeline:
             # such input before routing, with the headers of a counted call.
             return self.finish(surface, None, call, surface.render_unrouted(Unrouted(exc.code or 400), request))
         return self.finish(surface, operation, call, reply)
+
+    def _read(self, operation: Operation, call: Call[Any], params: dict[str, str]) -> Reply:
+        """A GET view's answer: the one kept for this request and this version of the
+        state (answers.py), else the view's, kept for the next time. Strict mode runs
+        the view every time and fails on a kept answer that differs from it."""
+        store, strict = self.state.store, self.state.config.strict_responses
+        key = request_key(call.request.environ, call.body)
+        with store.read_lock:
+            version = store.version
+            kept = self.state.answers.get(key, version)
+            reply = _reply(operation, operation.view(call, **params)) if kept is None or strict else None
+            unchanged = store.version == version  # a view that took store.lock itself: nothing to keep
+        if reply is None:
+            assert kept is not None
+            return Reply(kept.status, headers=dict(kept.headers), html=kept.html, reason=kept.reason, body=kept.body)
+        # Encoded here, with no lock held, and kept once encoded.
+        reply.body = json_text(reply.payload) if reply.payload is not None else None
+        fresh = Kept(version, reply.status, tuple(reply.headers.items()), reply.html, reply.reason, reply.body)
+        if kept is not None and kept != fresh:
+            raise ResponseSchemaError(f"{operation.id}: the kept answer differs from the view's: a change of state that did not move "
+                                      f"the store's version (state changed outside `with store.lock:`?)")
+        if unchanged:
+            self.state.answers.put(key, fresh)
+        return reply
 
     def finish(self, surface: Surface, operation: Operation | None, call: Call[Any] | None, reply: Reply) -> Response:
         surface.decorate(call, reply)
@@ -268,6 +319,10 @@ class Pipeline:
         response = to_response(reply)
         self.record(surface, self._operation(), None, reply, response)
         return response
+
+
+def _reply(operation: Operation, result: Any) -> Reply:
+    return result if isinstance(result, Reply) else Reply(operation.success.status, result)
 
 
 def _recorded_body(req: "Request") -> bytes:

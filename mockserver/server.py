@@ -1,4 +1,8 @@
-"""MockServer: the fake on a real port, in a daemon thread of the current process."""
+"""MockServer: the fake on a real port, in daemon threads of the current process.
+
+The server is waitress, as behind `mockserver serve`: it keeps HTTP/1.1 connections
+open, so a test's `requests.Session` or `httpx.Client` does not open one per request
+(werkzeug's server, used before, closes every connection after its answer)."""
 from __future__ import annotations
 
 import http.client
@@ -11,7 +15,6 @@ from flask import Flask
 
 from . import datasets
 from .app import create_app, state_of
-from .intercept import Interception
 from .registry import Handles
 from .toolkit import JournalAndFaults
 from .transport import SocketServer, connect_host, listen
@@ -19,6 +22,7 @@ from .transport import SocketServer, connect_host, listen
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .intercept import Interception
     from .registry import ServerOptions
 
 
@@ -41,7 +45,7 @@ class MockServer(Handles, JournalAndFaults):
         """Bind (raising OSError if the port is taken), serve, and wait until it answers."""
         if self._server is not None:
             return self
-        server = listen(self.app, self.host, self.port, server="werkzeug")
+        server = listen(self.app, self.host, self.port, server="waitress")
         self._server = server
         self.port = server.port
         self._thread = threading.Thread(target=server.serve_forever, name=f"mockserver:{self.port}", daemon=True)
@@ -104,7 +108,7 @@ class MockServer(Handles, JournalAndFaults):
         e.g. `{"vitally": {"conversations": 100}}`) would have; it becomes the reset point."""
         datasets.reseed(state_of(self.app), seed, sizes)
 
-    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> Interception:
+    def intercept(self, hosts: Iterable[str] = (), block_others: bool = False) -> "Interception":
         """Answer calls to the vendors' real hosts in-process, for `requests` and `httpx`:
 
             with server.intercept():
@@ -115,6 +119,8 @@ class MockServer(Handles, JournalAndFaults):
         refused with the client's connection error when `block_others`. The fake's own URL
         is answered in-process too. Needs the `intercept` extra (responses, respx).
         """
+        from .intercept import Interception  # here: most test runs never intercept, and its import costs ~1 ms of boot
+
         return Interception(self.app, hosts, block_others, own_url=self.url if self.running else None)
 
     @property

@@ -161,15 +161,47 @@ class TenantState:
             setattr(self, name, value if name in self.REFERENCES else _copy(name, value))
 
 
+class _Section:
+    """`with store.lock:` (a section that may change state: the version moves on entry
+    and on exit) or `with store.read_lock:` (a section that only reads: it does not)."""
+
+    __slots__ = ("_store", "_writes")
+
+    def __init__(self, store: "Store", writes: bool) -> None:
+        self._store = store
+        self._writes = writes
+
+    def __enter__(self) -> None:
+        self._store._rlock.acquire()
+        if self._writes:
+            self._store.version += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._writes:
+            self._store.version += 1
+        self._store._rlock.release()
+
+
 class Store:
     """Everything one server holds, behind one lock.
 
     Routes hold `store.lock` for the whole read-modify-write of a request, so each
     request sees and leaves a consistent state whatever the number of threads.
+
+    `version` moves whenever state may have changed: on entering and on leaving every
+    `with store.lock:` section, which is where all state changes (HTTP writes, handles,
+    data sets, reseeds, reset()). Answers cached from a state (pipeline.Answers) are
+    stamped with its version, so a write invalidates them without knowing them. Reads
+    that cache take `store.read_lock` instead, the same lock without the version move;
+    a view that writes must not run under it (tests/test_answer_cache.py checks
+    that every cached view leaves the state as it found it).
     """
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self._rlock = threading.RLock()
+        self.version = 0
+        self.lock = _Section(self, writes=True)
+        self.read_lock = _Section(self, writes=False)
         self._parts: list[Resettable] = []
         self._snapshots: list[Any] | None = None
 

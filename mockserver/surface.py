@@ -40,10 +40,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     html: str | None = None
     reason: str | None = None  # why the request was rejected (errors.REASONS), if it was
+    body: bytes | None = None  # the JSON text, when it is already encoded (a kept answer: answers.py)
 
     @property
     def has_json(self) -> bool:
-        return self.payload is not None
+        return self.payload is not None or self.body is not None
 
 
 @dataclass
@@ -89,6 +90,9 @@ class Surface(ABC):
     recorded: ClassVar[bool] = True
     # The answer a fault rule's status gets, whatever the status (checked in strict mode).
     fault_answer: ClassVar[Answer] = Answer(0, ("error",), "A fault rule's answer")
+    # Whether answers of its GET operations are kept until the state changes (answers.py):
+    # true where every GET view reads only the store, under its lock, and the request.
+    keeps_answers: ClassVar[bool] = False
 
     def operations(self) -> list[Operation]:
         return list(self.table)
@@ -162,6 +166,7 @@ class Vendor(Surface, Generic[TenantT]):
     credential_name: ClassVar[str] = "credentials"  # "apiKeys", "tokens": in GET /__mockserver/credentials
     control_table: ClassVar[OperationTable | None] = None  # the vendor's setup routes under /__mockserver
     contract: ClassVar["VendorContract"]  # what the contract check needs beyond the table (probe.py)
+    keeps_answers = True
 
     def __init__(self, config: "Config", store: "Store", seeder: "Seeder") -> None:
         self.config = config

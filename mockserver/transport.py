@@ -221,7 +221,12 @@ class _WaitressServer:
             for dispatcher in list(server._map.values()):
                 dispatcher.close()
 
-        server.trigger.pull_trigger(close_all)
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:
+            # The loop, awake for another pull, ran close_all between its queueing and our
+            # pull, and closed the trigger with everything else: stopping as asked.
+            pass
         self._stopped.wait(timeout=5)
 
 

@@ -8,11 +8,12 @@ problem into their vendor's error body.
 from __future__ import annotations
 
 import json
+import numbers
 import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urldefrag, urljoin
 
 from .resources import data_dir
@@ -293,8 +294,167 @@ def strict_problems(vendor: str, name: str, instance: Any) -> list[Problem]:
 
 
 def first_problem(vendor: str, name: str, instance: Any) -> Problem | None:
+    """The first of problems(); a valid instance is told apart first, by is_valid()."""
+    if is_valid(vendor, name, instance):
+        return None
     found = problems(vendor, name, instance)
     return found[0] if found else None
+
+
+# -- validity, compiled ------------------------------------------------------------------
+#
+# Telling a valid instance apart is most of what validation does on a request (an invalid
+# one is the exception), and jsonschema spends ~100 us on a Vitally create body walking
+# its keyword functions. A schema made only of the keywords below is compiled into
+# closures that answer "valid?" with jsonschema's semantics for those keywords (its
+# type checker, its equality for enum/const, Python's re.search for pattern, our two
+# formats); a schema with any other keyword jsonschema knows ($ref, if, prefixItems,
+# unevaluatedProperties...) is not compiled, and jsonschema decides for it. Only the
+# "valid" answer is trusted: an instance the closures refuse is handed to jsonschema,
+# which phrases the problem (and has the last word). tests/test_validation.py checks the
+# two agree on generated instances of every schema that compiles.
+
+Check = Callable[[Any], bool]
+_compiled: dict[tuple[str, str], Check | None] = {}
+
+
+def is_valid(vendor: str, name: str, instance: Any) -> bool:
+    """Whether `instance` is valid against schemas/<vendor>/<name>.json."""
+    key = (vendor, name)
+    if key not in _compiled:
+        _compiled[key] = compile_check(validator(vendor, name).schema)
+    check = _compiled[key]
+    return check(instance) if check is not None else bool(validator(vendor, name).is_valid(instance))
+
+
+def _type_check(name: str) -> Check | None:
+    checks: dict[str, Check] = {
+        "string": lambda x: isinstance(x, str),
+        "object": lambda x: isinstance(x, dict),
+        "array": lambda x: isinstance(x, list),
+        "null": lambda x: x is None,
+        "boolean": lambda x: isinstance(x, bool),
+        "number": lambda x: isinstance(x, numbers.Number) and not isinstance(x, bool),
+        # Draft 2020-12: an integer is any number with a zero fractional part (1.0 too).
+        "integer": lambda x: not isinstance(x, bool) and (isinstance(x, int) or (isinstance(x, float) and x.is_integer())),
+    }
+    return checks.get(name)
+
+
+_KNOWN_KEYWORDS: frozenset[str] | None = None
+
+
+def _known_keywords() -> frozenset[str]:
+    """The keywords jsonschema's 2020-12 validator acts on (others it ignores, as we do)."""
+    global _KNOWN_KEYWORDS
+    if _KNOWN_KEYWORDS is None:
+        from jsonschema import Draft202012Validator
+
+        _KNOWN_KEYWORDS = frozenset(Draft202012Validator.VALIDATORS)
+    return _KNOWN_KEYWORDS
+
+
+_FORMATS: dict[str, Check] = {"date-time": _is_date_time, "calendar-date": _is_calendar_date}
+
+
+def compile_check(schema: Any) -> Check | None:
+    """A function telling whether an instance is valid against `schema`, or None when
+    the schema uses a keyword compiled here does not cover."""
+    if schema is True:
+        return lambda x: True
+    if schema is False:
+        return lambda x: False
+    if not isinstance(schema, dict):
+        return None
+    checks: list[Check] = []
+    for keyword, value in schema.items():
+        if keyword not in _known_keywords():
+            continue  # an annotation or extension (title, x-expected...): jsonschema ignores it too
+        check = _keyword(keyword, value, schema)
+        if check is None:
+            return None
+        checks.append(check)
+    if not checks:
+        return lambda x: True
+    if len(checks) == 1:
+        return checks[0]
+    first, *rest = checks
+    return lambda x: first(x) and all(check(x) for check in rest)
+
+
+def _keyword(keyword: str, value: Any, schema: dict[str, Any]) -> Check | None:
+    if keyword == "type":
+        names = value if isinstance(value, list) else [value]
+        types = [_type_check(name) for name in names]
+        if any(t is None for t in types):
+            return None
+        found = [t for t in types if t is not None]
+        return found[0] if len(found) == 1 else lambda x: any(t(x) for t in found)
+    if keyword in ("enum", "const"):
+        values = value if keyword == "enum" else [value]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return None  # jsonschema's equality for other values (1 == 1.0, True != 1) is not redone here
+        allowed = frozenset(values)
+        return lambda x: isinstance(x, str) and x in allowed
+    if keyword == "properties":
+        subs = [(name, compile_check(sub)) for name, sub in value.items()]
+        if any(check is None for _, check in subs):
+            return None
+        pairs = [(name, check) for name, check in subs if check is not None]
+        return lambda x: not isinstance(x, dict) or all(name not in x or check(x[name]) for name, check in pairs)
+    if keyword == "required":
+        wanted = tuple(value)
+        return lambda x: not isinstance(x, dict) or all(name in x for name in wanted)
+    if keyword == "additionalProperties":
+        if "patternProperties" in schema:
+            return None
+        known = frozenset(schema.get("properties", {}))
+        extra = compile_check(value)
+        if extra is None:
+            return None
+        return lambda x: not isinstance(x, dict) or all(key in known or extra(item) for key, item in x.items())
+    if keyword == "items":
+        if "prefixItems" in schema:
+            return None
+        item_check = compile_check(value)
+        if item_check is None:
+            return None
+        return lambda x: not isinstance(x, list) or all(item_check(item) for item in x)
+    if keyword in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
+        kind = {"L": str, "I": list, "P": dict}[keyword[3]]
+        bound = value
+        if keyword.startswith("min"):
+            return lambda x: not isinstance(x, kind) or not len(x) < bound
+        return lambda x: not isinstance(x, kind) or not len(x) > bound
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        is_number = _type_check("number")
+        assert is_number is not None
+        limit = value
+        # jsonschema's own failing comparisons, negated (NaN compares as it does there).
+        fails: Callable[[Any], bool] = {
+            "minimum": lambda x: x < limit, "maximum": lambda x: x > limit,
+            "exclusiveMinimum": lambda x: x <= limit, "exclusiveMaximum": lambda x: x >= limit,
+        }[keyword]
+        return lambda x: not is_number(x) or not fails(x)
+    if keyword == "pattern":
+        compiled = re.compile(value)
+        return lambda x: not isinstance(x, str) or compiled.search(x) is not None
+    if keyword == "format":
+        asserted: Check | None = _FORMATS.get(str(value))
+        return asserted if asserted is not None else lambda x: True  # a format the checker does not assert is an annotation
+    if keyword in ("anyOf", "allOf", "oneOf", "not"):
+        branches = [compile_check(sub) for sub in (value if keyword != "not" else [value])]
+        if any(branch is None for branch in branches):
+            return None
+        found = [branch for branch in branches if branch is not None]
+        if keyword == "anyOf":
+            return lambda x: any(branch(x) for branch in found)
+        if keyword == "allOf":
+            return lambda x: all(branch(x) for branch in found)
+        if keyword == "oneOf":
+            return lambda x: sum(1 for branch in found if branch(x)) == 1
+        return lambda x: not found[0](x)
+    return None
 
 
 def schema_names(vendor: str) -> list[str]:

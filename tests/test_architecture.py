@@ -282,3 +282,17 @@ def test_the_server_header_is_the_same_for_mockserver_and_serve() -> None:
 
     with MockServer() as server:
         assert requests.get(server.url_for("/__mockserver/health"), timeout=5).headers["Server"] == "mockserver"
+
+
+def test_routes_build_the_urls_werkzeug_builds() -> None:
+    """The routes compile their URL builders on first use (boot speed): the URLs are
+    werkzeug's own, with path values and extra query arguments."""
+    from flask import url_for
+    from werkzeug.routing import Map, Rule
+
+    app = create_app()
+    plain = Map([Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods) for rule in app.url_map.iter_rules()]).bind("x")
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            values = {name: f"v{i}/ü" for i, name in enumerate(sorted(rule.arguments))}
+            assert url_for(rule.endpoint, **values, page=2) == plain.build(rule.endpoint, {**values, "page": 2}), rule.rule

@@ -34,6 +34,9 @@ def test_quick_bench_writes_json_and_markdown(tmp_path: Path) -> None:
             assert figure["ratio"] is not None and figure["ratio"] > 0, figure["name"]
         assert figure["met"] in (True, False, None)
     assert any(f["target"] for f in figures)
+    # Prism is a peer only where it is installed: measured, or skipped with the reason.
+    peer = [f for f in report["figures"] if f["section"] == "peer (Prism)"]
+    assert peer and all("skipped" in f or f["baseline_label"].startswith("Prism") for f in peer)
 
     markdown = (tmp_path / "latest.md").read_text(encoding="utf-8")
     assert markdown.startswith("# mockserver benchmark results")

@@ -223,3 +223,53 @@ def test_is_loopback_knows_addresses_names_and_wildcards():
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.0.0.2")
     assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.168.1.10")
+
+
+def test_serve_default_server_loses_no_concurrent_create_logs_no_request_and_stops_within_a_second():
+    """What issue 11 asks of whichever server is behind `serve` by default."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    proc, url = _serve("--vitally-rate-limit", "100000")
+    auth = ("sk_test_mockserver", "")
+    try:
+        before = {c["externalId"] for c in _all_conversations(url, auth)}
+        user = requests.get(url + "/resources/users?limit=1", auth=auth, timeout=10).json()["results"][0]["id"]
+        admin = requests.get(url + "/resources/admins?limit=1", auth=auth, timeout=10).json()["results"][0]["id"]
+        messages = [{"externalId": "m1", "message": "<p>Hello</p>", "from": {"type": "user", "id": user},
+                     "to": [{"type": "admin", "id": admin}]}]
+
+        def create(n: int) -> list[int]:
+            with requests.Session() as session:  # one kept-alive connection per thread
+                return [session.post(url + "/resources/conversations", auth=auth, timeout=10,
+                                     json={"externalId": f"t{n}-{i}", "subject": "s", "messages": messages}).status_code for i in range(25)]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [s for batch in pool.map(create, range(8)) for s in batch]
+        assert statuses == [200] * 200
+        after = {c["externalId"] for c in _all_conversations(url, auth)}
+        assert after - before == {f"t{n}-{i}" for n in range(8) for i in range(25)}
+
+        idle = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))  # a client that holds its connection
+        began = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        stopped_in = time.monotonic() - began
+        idle.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0 and "mockserver stopped" in out
+    assert stopped_in < 1.0, stopped_in
+    assert err == "", err  # no line per request, nothing else either
+
+
+def _all_conversations(url: str, auth: tuple[str, str]) -> list[dict]:
+    found, params = [], {"limit": 100}
+    while True:
+        page = requests.get(url + "/resources/conversations", params=params, auth=auth, timeout=10).json()
+        found += page["results"]
+        if page["atEnd"]:
+            return found
+        params["from"] = page["next"]

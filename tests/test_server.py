@@ -101,3 +101,40 @@ def test_double_slash_paths_are_collapsed_on_a_real_socket():
         assert response.status == 200
         assert len(__import__("json").loads(response.read())["results"]) == 1
         conn.close()
+
+
+def test_stop_survives_the_loop_running_its_close_before_the_wake_up(monkeypatch):
+    """waitress's loop, woken by an earlier pull (a finished answer's), may run the queued
+    close before stop() pulls the trigger itself: the trigger is closed by then."""
+    import time
+
+    server = MockServer().start()
+    trigger = server._server._server.trigger  # type: ignore[union-attr]
+    wake = trigger._physical_pull
+
+    def late_pull() -> None:
+        wake()  # the other pull: the loop runs the queued close...
+        deadline = time.monotonic() + 5
+        while not trigger._closed and time.monotonic() < deadline:
+            time.sleep(0.001)
+        wake()  # ...and only then this one: the pipe is closed
+
+    monkeypatch.setattr(trigger, "_physical_pull", late_pull)
+    server.stop()
+    assert not server.running
+
+
+def test_a_connection_is_kept_open_across_requests():
+    with MockServer(strict_responses=True) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        try:
+            socks = []
+            for _ in range(3):
+                conn.request("GET", "/resources/conversations?limit=1", headers=server.vitally.headers)
+                response = conn.getresponse()
+                assert response.status == 200 and response.getheader("Connection") is None
+                response.read()
+                socks.append(conn.sock)
+            assert socks[0] is not None and socks.count(socks[0]) == 3  # one TCP connection for all three
+        finally:
+            conn.close()

@@ -1,8 +1,8 @@
 """Both vendors over a real socket, as clients (and broken clients) reach them: slow
 uploads, pipelined and lying requests, raw bytes in paths, the Server header.
 
-Each case runs on the server behind MockServer (werkzeug) and on the one behind
-`mockserver serve` (waitress), both made by transport.listen().
+Each case runs on both servers transport.listen() makes: waitress (behind MockServer and
+`mockserver serve`) and werkzeug (`serve --server werkzeug`).
 """
 from __future__ import annotations
 
