@@ -13,6 +13,7 @@ and close the connection, abortively (RST) or cleanly, each server its own way.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import struct
 import threading
@@ -195,7 +196,9 @@ class _WaitressServer:
         from waitress.server import create_server  # only the chosen server is imported
 
         app = TransportFaults(app, lambda kind: [])
-        # Waitress writes no access log at all.
+        # Waitress writes no access log, but warns "Task queue depth is N" whenever a request
+        # waits for a free thread: a line per request under load, which nobody asked for.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         server: Any = create_server(app, host=host, port=port, threads=threads, ident=SERVER_HEADER, expose_tracebacks=False)
         server.channel_class = _waitress_channel()
         self._server = server
