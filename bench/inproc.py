@@ -5,7 +5,6 @@ answering the same bodies, all called with one `requests.Session`."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import fields
@@ -16,7 +15,7 @@ import requests
 from mockserver import MockServer, create_app
 from mockserver.app import state_of
 from mockserver.monica.options import MonicaSizes
-from mockserver.transport import listen
+from mockserver.transport import served_in_thread
 from mockserver.vitally.options import VitallySizes
 
 from .baseline import baseline_app
@@ -92,19 +91,6 @@ CASE_TITLES = {"list": "GET list", "one": "GET one conversation with messages", 
 
 
 @contextmanager
-def _in_thread(app: Any) -> Iterator[str]:
-    """`app` on waitress in a daemon thread, built as MockServer builds its server."""
-    server = listen(app, "127.0.0.1", 0, server="waitress")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.url
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@contextmanager
 def _httpserver(cases: list[Case]) -> Iterator[str | None]:
     """pytest-httpserver's threaded server answering each case with its body, or None
     when it is not installed."""
@@ -137,7 +123,8 @@ def measure_requests(runs: int, n: int) -> list[Figure | Skipped]:
         base = baseline_app({case.key: (case.status, case.payload) for case in cases})
         session = requests.Session()
         mock_client, base_client = server.app.test_client(), base.test_client()
-        with _in_thread(base) as base_url, _httpserver(cases) as peer_url:
+        with served_in_thread(base, server="waitress") as base_server, _httpserver(cases) as peer_url:
+            base_url = base_server.url
             if peer_url is None:
                 out.append(Skipped("in-process", "MockServer / pytest-httpserver", "pytest-httpserver is not installed"))
             for case in cases:

@@ -17,7 +17,8 @@ import logging
 import socket
 import struct
 import threading
-from typing import Any, Callable, Iterable, Protocol
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .faults import CONNECTION_RESET, MALFORMED_BODY, NO_ANSWER, TRANSPORT_FAULT, cut_short
 
@@ -241,3 +242,17 @@ def listen(app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, serv
     if server == "waitress":
         return _WaitressServer(app, host, port, threads)
     raise ValueError(f"unknown server {server!r}; choose one of {', '.join(SERVERS)}")
+
+
+@contextmanager
+def served_in_thread(app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, server: str = "werkzeug",
+                     threads: int = 8) -> Iterator[SocketServer]:
+    """`app` served from a daemon thread for the length of the block, then shut down."""
+    served = listen(app, host, port, server=server, threads=threads)
+    thread = threading.Thread(target=served.serve_forever, name=f"mockserver-{server}:{served.port}", daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        served.shutdown()
+        thread.join(timeout=5)

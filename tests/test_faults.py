@@ -17,7 +17,7 @@ from urllib3.util.retry import Retry
 
 from mockserver import MockServer, create_app
 from mockserver.app import state_of
-from mockserver.transport import listen
+from mockserver.transport import served_in_thread
 
 MONICA = {"Authorization": f"Bearer {MONICA_TOKEN}", "Accept": "application/json"}
 
@@ -251,12 +251,8 @@ def _raw_get(port: int, path: str, headers: dict[str, str]) -> bytes:
 @pytest.fixture(params=["werkzeug", "waitress"])
 def served(request):
     app = strict()
-    server = listen(app, server=request.param)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, state_of(app)
-    server.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app, server=request.param) as server:
+        yield server, state_of(app)
 
 
 def test_connection_reset_and_empty_response_send_nothing(served):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
 from typing import Any, Iterator
 
 import pytest
@@ -17,7 +16,7 @@ from sweeps import state
 
 from mockserver import create_app
 from mockserver.app import state_of
-from mockserver.transport import listen
+from mockserver.transport import served_in_thread
 
 KEYS = ["k1", "k2"]
 TOKENS = ["t1", "t2"]
@@ -31,16 +30,10 @@ def _basic(key: str) -> str:
 @pytest.fixture(params=["werkzeug", "waitress"])
 def server(request: pytest.FixtureRequest) -> Iterator[Any]:
     app = create_app(strict_responses=True, vitally_keys=KEYS, monica_tokens=TOKENS, monica_rate_limit=10_000)
-    served = listen(app, "127.0.0.1", 0, server=request.param, threads=4)
-    thread = threading.Thread(target=served.serve_forever, daemon=True)
-    thread.start()
-    served.app = app  # type: ignore[attr-defined]
-    served.kind = request.param  # type: ignore[attr-defined]
-    try:
+    with served_in_thread(app, server=request.param, threads=4) as served:
+        served.app = app  # type: ignore[attr-defined]
+        served.kind = request.param  # type: ignore[attr-defined]
         yield served
-    finally:
-        served.shutdown()
-        thread.join(timeout=GUARD)
 
 
 def _connect(server: Any) -> socket.socket:

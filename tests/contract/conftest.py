@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import threading
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 from mockserver import MockServer, create_app
 from mockserver.cli import main
-from mockserver.transport import listen
+from mockserver.transport import served_in_thread
 
 VITALLY_KEY = "sk_test_mockserver"
 MONICA_TOKEN = "mockserver-token"
@@ -96,14 +95,8 @@ class Drift:
 def drifted(rewrite: Rewrite, drop: tuple[str, ...] = (), **options: Any) -> Iterator[str]:
     """A started fake behind `Drift`: its root URL."""
     app = create_app(strict_responses=True, **options)
-    server = listen(Drift(app, rewrite, drop), "127.0.0.1", 0, server="werkzeug")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with served_in_thread(Drift(app, rewrite, drop)) as server:
         yield server.url
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @contextmanager
