@@ -8,8 +8,11 @@ the ~1,000 where Python's own recursion used to give up).
 """
 from __future__ import annotations
 
+import logging
 import random
 from typing import Any
+
+import pytest
 
 from mockserver.store import SortedIndex, Table
 
@@ -55,3 +58,8 @@ def state(tenant: Any) -> dict[str, Any]:
     that compares cheaply: stored records are immutable and replaced on each write, so
     comparing copies of the containers compares record identities first."""
     return {name: _comparable(value) for name, value in vars(tenant).items() if name not in tenant.REFERENCES}
+
+
+def crashes(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the app logged at ERROR or above (a crash logs its traceback there)."""
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]

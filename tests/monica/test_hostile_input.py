@@ -8,11 +8,10 @@ write leaves the account exactly as it was.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import pytest
-from sweeps import DEPTHS, SHAPES, nested, state, with_field
+from sweeps import DEPTHS, SHAPES, crashes, nested, state, with_field
 
 from mockserver.monica.laravel import JSON_DEPTH
 from mockserver.monica.operations import TABLE
@@ -64,10 +63,6 @@ def _snapshot(app: Any) -> Any:
     return state(account(app)), state(backend(app).world.ids)
 
 
-def _crashes(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
-
-
 def test_the_sweep_covers_every_write_operation():
     app = strict_app()
     for op in WRITES:
@@ -109,7 +104,7 @@ def test_every_field_of_every_write_at_every_depth(op_id, caplog):
                     reference = answer
                 elif depth > 2 and levels < JSON_DEPTH:
                     assert answer == reference, where  # from 2 levels on, only the depth differs
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
 
 
 @pytest.mark.parametrize("raw, value", [
@@ -180,7 +175,7 @@ def _sweep_values(op_id: str, values: list[bytes], caplog: pytest.LogCaptureFixt
             if any(bad in value for bad in UNREADABLE):
                 assert (r.status_code, r.get_json()) == (422, empty), (field, value[:40])
             outcomes.append((field, value, r))
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
     return outcomes
 
 
@@ -226,7 +221,7 @@ def test_hostile_query_strings_on_every_parameter(caplog):
                 r = client.get(path, query_string=f"{param.name}={value}", headers=auth())
                 assert r.get_json() != SERVER_ERROR, (op.id, param.name, value[:40])
     assert _snapshot(app) == seeded_state
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
 
 
 def test_ids_of_every_shape_on_every_operation_that_takes_one(caplog):
@@ -244,7 +239,7 @@ def test_ids_of_every_shape_on_every_operation_that_takes_one(caplog):
             if r.status_code < 400:  # `1.5` and `1' OR '1'='1` are id 1 to PHP's int arguments or to MySQL
                 app.extensions["mockserver"].store.reset()
             assert _snapshot(app) == seeded_state, (op.id, bad[:40])
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
 
 
 @pytest.mark.parametrize("method", ["FOO", "PROPFIND", "TRACE", "M-SEARCH", "BREW", "PURGE"])

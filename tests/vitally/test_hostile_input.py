@@ -7,11 +7,10 @@ the workspace exactly as it was.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import pytest
-from sweeps import DEPTHS, SHAPES, nested, state, with_field
+from sweeps import DEPTHS, SHAPES, crashes, nested, state, with_field
 
 from mockserver import jsontext
 from mockserver.validation import validator
@@ -49,10 +48,6 @@ def _valid_request(app: Any, op_id: str) -> tuple[str, dict[str, Any]]:
         "updateOrganization": (f"/resources/organizations/{org}", {"externalId": ws.organizations.rows[org].external_id, **org_body}),
     }
     return requests[op_id.split(".", 1)[1]]
-
-
-def _crashes(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 def test_the_sweep_covers_every_write_operation():
@@ -96,7 +91,7 @@ def test_every_field_of_every_write_at_every_depth(op_id, caplog):
                     reference = answer
                 elif depth > 2 and levels <= jsontext.MAX_DEPTH:
                     assert answer == reference, where  # from 2 levels on, only the depth differs
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
 
 
 # -- broken text, huge numbers and duplicate keys in bodies ----------------------------------
@@ -130,7 +125,7 @@ def _sweep_values(op_id: str, values: list[bytes], caplog: pytest.LogCaptureFixt
             else:
                 store.reset()
             outcomes.append((field, value, r.status_code))
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
     return outcomes
 
 
@@ -186,7 +181,7 @@ def test_hostile_query_strings_on_every_parameter(client, h, app, caplog):
                 if r.status_code != 200:
                     assert_error(r, r.status_code)
     assert state(workspace(app)) == seeded
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
 
 
 def test_ids_of_every_shape_on_every_operation_that_takes_one(client, h, app, caplog):
@@ -202,7 +197,7 @@ def test_ids_of_every_shape_on_every_operation_that_takes_one(client, h, app, ca
             assert r.status_code in (404, 405), (op.id, bad[:40])
             assert_error(r, r.status_code)
             assert state(workspace(app)) == seeded, (op.id, bad[:40])
-    assert _crashes(caplog) == []
+    assert crashes(caplog) == []
 
 
 @pytest.mark.parametrize("method", ["FOO", "PROPFIND", "TRACE", "M-SEARCH", "BREW", "PURGE"])
